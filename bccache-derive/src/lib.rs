@@ -1,0 +1,1 @@
+//! `#[derive(BytecodeCache)]` for [bccache](https://docs.rs/bccache). Use it through `bccache`.

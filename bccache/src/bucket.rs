@@ -1,0 +1,309 @@
+//! [`Bucket`]: one template's compiled code, and its on-the-wire encoding.
+
+use std::borrow::Cow;
+use std::io::{self, Read, Write};
+
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
+
+use crate::error::{Error, Result};
+
+/// Version of the encoded-bucket format. Entries of any other version are misses.
+pub const BC_VERSION: u32 = 1;
+
+/// The leading bytes of every encoded bucket: `b"bccache\0"` then [`BC_VERSION`] (u32, little
+/// endian).
+pub const BC_MAGIC: &[u8] = &MAGIC;
+
+const MAGIC: [u8; 12] = {
+    let v = BC_VERSION.to_le_bytes();
+    [
+        b'b', b'c', b'c', b'a', b'c', b'h', b'e', 0, v[0], v[1], v[2], v[3],
+    ]
+};
+
+/// Bytes of the trailing xxh3 checksum.
+const TRAILER_LEN: usize = 8;
+
+/// How much a reader of unknown length may make us reserve before the bytes have arrived.
+const UNTRUSTED_RESERVE: usize = 64 * 1024;
+
+/// What makes compiled code incompatible: engine, engine version, code-generation options.
+///
+/// Code stored under one fingerprint is a miss under any other, the way Jinja2 puts the Python
+/// version into its `bc_magic`. `()` has the empty fingerprint.
+///
+/// ```
+/// use std::borrow::Cow;
+///
+/// struct MyEngine { optimize: bool }
+///
+/// impl bccache::Environment for MyEngine {
+///     fn fingerprint(&self) -> Cow<'_, [u8]> {
+///         Cow::Owned(format!("my-engine 2.1 optimize={}", self.optimize).into_bytes())
+///     }
+/// }
+/// ```
+pub trait Environment {
+    /// The bytes naming everything that makes compiled code incompatible.
+    fn fingerprint(&self) -> Cow<'_, [u8]>;
+}
+
+impl Environment for () {
+    fn fingerprint(&self) -> Cow<'_, [u8]> {
+        Cow::Borrowed(&[])
+    }
+}
+
+/// One template's compiled code, stored under `key` and valid only for `checksum`.
+///
+/// A bucket is made by [`BytecodeCache::get_bucket`](crate::BytecodeCache::get_bucket), which also
+/// loads it. `code` is `None` after a miss; fill it and hand the bucket to
+/// [`BytecodeCache::set_bucket`](crate::BytecodeCache::set_bucket).
+///
+/// Encoded, a bucket is `BC_MAGIC` · u64 xxh3 of the environment's fingerprint · u32 length + key
+/// · u32 length + checksum · u64 length + code · u64 xxh3 of every byte before it (integers
+/// little endian). Loading checks all of it: any difference is a miss.
+pub struct Bucket<'e> {
+    /// The environment whose fingerprint the code was compiled under.
+    pub environment: &'e dyn Environment,
+    /// The cache key, see [`BytecodeCache::get_cache_key`](crate::BytecodeCache::get_cache_key).
+    pub key: String,
+    /// The source checksum, see
+    /// [`BytecodeCache::get_source_checksum`](crate::BytecodeCache::get_source_checksum).
+    pub checksum: String,
+    /// The compiled code; `None` until loaded or set.
+    pub code: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Bucket<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bucket")
+            .field("key", &self.key)
+            .field("checksum", &self.checksum)
+            .field(
+                "code",
+                &self.code.as_ref().map(|c| format!("{} bytes", c.len())),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'e> Bucket<'e> {
+    /// An empty bucket.
+    ///
+    /// ```
+    /// let bucket = bccache::Bucket::new(&(), "key", "checksum");
+    /// assert!(bucket.code.is_none());
+    /// ```
+    pub fn new(
+        environment: &'e dyn Environment,
+        key: impl Into<String>,
+        checksum: impl Into<String>,
+    ) -> Self {
+        Bucket {
+            environment,
+            key: key.into(),
+            checksum: checksum.into(),
+            code: None,
+        }
+    }
+
+    /// Forgets the code (`code = None`).
+    pub fn reset(&mut self) {
+        self.code = None;
+    }
+
+    /// Loads code from an encoded bucket.
+    ///
+    /// An entry of another format version, environment, key or checksum, or a truncated,
+    /// over-long or corrupt one, leaves `code` `None` and returns `Ok`: it is a miss. Only a
+    /// failing reader is an error.
+    pub fn load_bytecode(&mut self, r: impl Read) -> Result<()> {
+        self.read_from(r, None).map_err(|source| Error::Read {
+            key: self.key.clone(),
+            source,
+        })
+    }
+
+    /// Writes the encoded bucket; an empty bucket is [`Error::EmptyBucket`].
+    pub fn write_bytecode(&self, mut w: impl Write) -> Result<()> {
+        let bytes = self.bytecode_to_string()?;
+        w.write_all(&bytes)
+            .and_then(|()| w.flush())
+            .map_err(|source| Error::Write {
+                key: self.key.clone(),
+                source,
+            })
+    }
+
+    /// Loads code from encoded bytes; bad bytes leave `code` `None`. Never fails.
+    pub fn bytecode_from_string(&mut self, bytes: &[u8]) {
+        // A slice cannot fail to read, so the only outcome is a hit or a miss.
+        let _ = self.read_from(bytes, Some(bytes.len() as u64));
+    }
+
+    /// The encoded bucket; an empty bucket is [`Error::EmptyBucket`].
+    ///
+    /// ```
+    /// let mut bucket = bccache::Bucket::new(&(), "key", "checksum");
+    /// bucket.code = Some(b"compiled".to_vec());
+    /// let bytes = bucket.bytecode_to_string()?;
+    /// assert!(bytes.starts_with(bccache::BC_MAGIC));
+    ///
+    /// let mut again = bccache::Bucket::new(&(), "key", "checksum");
+    /// again.bytecode_from_string(&bytes);
+    /// assert_eq!(again.code.as_deref(), Some(&b"compiled"[..]));
+    /// # Ok::<(), bccache::Error>(())
+    /// ```
+    pub fn bytecode_to_string(&self) -> Result<Vec<u8>> {
+        let code = self.code.as_deref().ok_or_else(|| Error::EmptyBucket {
+            key: self.key.clone(),
+        })?;
+        let key_len = self.u32_len(self.key.len(), "key longer than 4 GiB")?;
+        let checksum_len = self.u32_len(self.checksum.len(), "checksum longer than 4 GiB")?;
+        let mut out = Vec::with_capacity(self.header_len() + code.len() + TRAILER_LEN);
+        out.extend_from_slice(BC_MAGIC);
+        out.extend_from_slice(&self.fingerprint_hash().to_le_bytes());
+        out.extend_from_slice(&key_len.to_le_bytes());
+        out.extend_from_slice(self.key.as_bytes());
+        out.extend_from_slice(&checksum_len.to_le_bytes());
+        out.extend_from_slice(self.checksum.as_bytes());
+        out.extend_from_slice(&(code.len() as u64).to_le_bytes());
+        out.extend_from_slice(code);
+        let trailer = xxh3_64(&out);
+        out.extend_from_slice(&trailer.to_le_bytes());
+        Ok(out)
+    }
+
+    fn u32_len(&self, len: usize, reason: &'static str) -> Result<u32> {
+        u32::try_from(len).map_err(|_| Error::InvalidBucket {
+            key: self.key.chars().take(64).collect(),
+            reason,
+        })
+    }
+
+    fn fingerprint_hash(&self) -> u64 {
+        xxh3_64(&self.environment.fingerprint())
+    }
+
+    /// Length of the header this bucket expects: everything before the code.
+    fn header_len(&self) -> usize {
+        BC_MAGIC.len() + 8 + 4 + self.key.len() + 4 + self.checksum.len() + 8
+    }
+
+    /// Decodes an entry into `code`: a hit sets it, a miss leaves it `None`, and only a failing
+    /// reader is an `Err`. `total_len`, when known (a file's size, a slice's length), lets the
+    /// code be read into a buffer of exactly its size.
+    pub(crate) fn read_from(&mut self, mut r: impl Read, total_len: Option<u64>) -> io::Result<()> {
+        self.reset();
+        self.code = self.decode(&mut r, total_len)?;
+        Ok(())
+    }
+
+    fn decode(&self, r: &mut impl Read, total_len: Option<u64>) -> io::Result<Option<Vec<u8>>> {
+        let header_len = self.header_len();
+        let fixed_len = (header_len + TRAILER_LEN) as u64;
+        if total_len.is_some_and(|total| total < fixed_len) {
+            return Ok(None);
+        }
+        // Our own key and checksum fix the header's length, so one read fetches all of it.
+        let mut header_buf = [0u8; 256];
+        let mut header_vec = Vec::new();
+        let header = if header_len <= header_buf.len() {
+            &mut header_buf[..header_len]
+        } else {
+            header_vec.resize(header_len, 0);
+            &mut header_vec[..]
+        };
+        if !read_exact_or_eof(r, header)? || !self.header_matches(header) {
+            return Ok(None);
+        }
+        let code_len = u64::from_le_bytes(tail8(header));
+
+        let mut code = match total_len {
+            Some(total) => {
+                // The size is known, so a length that does not fill it exactly is a lie.
+                if code_len != total - fixed_len {
+                    return Ok(None);
+                }
+                let Ok(len) = usize::try_from(code_len) else {
+                    return Ok(None);
+                };
+                let mut code = Vec::with_capacity(len);
+                if (&mut *r).take(code_len).read_to_end(&mut code)? != len {
+                    return Ok(None);
+                }
+                code
+            }
+            None => {
+                // The length is not trusted until its bytes have arrived: grow as they come.
+                let reserve = usize::try_from(code_len)
+                    .map_or(UNTRUSTED_RESERVE, |len| len.min(UNTRUSTED_RESERVE));
+                let mut code = Vec::with_capacity(reserve);
+                if ((&mut *r).take(code_len).read_to_end(&mut code)? as u64) != code_len {
+                    return Ok(None);
+                }
+                code
+            }
+        };
+
+        let mut trailer = [0u8; TRAILER_LEN];
+        if !read_exact_or_eof(r, &mut trailer)? {
+            return Ok(None);
+        }
+        if total_len.is_none() && !at_eof(r)? {
+            return Ok(None);
+        }
+        let mut hasher = Xxh3::new();
+        hasher.update(header);
+        hasher.update(&code);
+        if hasher.digest() != u64::from_le_bytes(trailer) {
+            return Ok(None);
+        }
+        code.shrink_to_fit();
+        Ok(Some(code))
+    }
+
+    /// Whether a header read at this bucket's expected length is this bucket's: magic (and so
+    /// format version), environment, key and checksum.
+    fn header_matches(&self, header: &[u8]) -> bool {
+        let mut at = 0;
+        let mut take = |n: usize| {
+            let part = &header[at..at + n];
+            at += n;
+            part
+        };
+        take(BC_MAGIC.len()) == BC_MAGIC
+            && take(8) == self.fingerprint_hash().to_le_bytes()
+            && take(4) == (self.key.len() as u32).to_le_bytes()
+            && take(self.key.len()) == self.key.as_bytes()
+            && take(4) == (self.checksum.len() as u32).to_le_bytes()
+            && take(self.checksum.len()) == self.checksum.as_bytes()
+    }
+}
+
+fn tail8(bytes: &[u8]) -> [u8; 8] {
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&bytes[bytes.len() - 8..]);
+    out
+}
+
+/// `read_exact` that reports running out of bytes as `false` instead of an error.
+fn read_exact_or_eof(r: &mut impl Read, buf: &mut [u8]) -> io::Result<bool> {
+    match r.read_exact(buf) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+fn at_eof(r: &mut impl Read) -> io::Result<bool> {
+    let mut probe = [0u8; 1];
+    loop {
+        match r.read(&mut probe) {
+            Ok(n) => return Ok(n == 0),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}

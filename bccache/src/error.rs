@@ -1,0 +1,134 @@
+//! The one error type of bccache.
+
+use std::io;
+use std::path::PathBuf;
+
+/// Everything that can go wrong in bccache.
+///
+/// Messages are lowercase and name the path, key or value at fault. A bad cache entry is never an
+/// error: it is a miss, and the caller compiles again.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A bucket with no code was written or encoded.
+    #[error("bucket `{key}` holds no bytecode to write")]
+    EmptyBucket {
+        /// The bucket's key.
+        key: String,
+    },
+
+    /// A bucket whose key or checksum cannot be encoded (longer than 4 GiB).
+    #[error("bucket `{key}` cannot be encoded: {reason}")]
+    InvalidBucket {
+        /// The bucket's key, cut to its first 64 bytes.
+        key: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+
+    /// A reader handed to [`Bucket::load_bytecode`](crate::Bucket::load_bytecode) failed.
+    #[error("cannot read bytecode for `{key}`")]
+    Read {
+        /// The bucket's key.
+        key: String,
+        /// The reader's error.
+        #[source]
+        source: io::Error,
+    },
+
+    /// A writer handed to [`Bucket::write_bytecode`](crate::Bucket::write_bytecode) failed.
+    #[error("cannot write bytecode for `{key}`")]
+    Write {
+        /// The bucket's key.
+        key: String,
+        /// The writer's error.
+        #[source]
+        source: io::Error,
+    },
+
+    /// A file-name pattern that cannot name cache files.
+    #[error("invalid cache file pattern `{pattern}`: {reason}")]
+    InvalidPattern {
+        /// The pattern as given.
+        pattern: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The cache directory is not safe to use (symlink, not a directory, another owner).
+    #[error("refusing cache directory `{path}`: {reason}")]
+    UnsafeDirectory {
+        /// The directory.
+        path: PathBuf,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// A filesystem operation failed.
+    #[error("cannot {action} `{path}`")]
+    Io {
+        /// What was being done, e.g. "create cache directory".
+        action: &'static str,
+        /// The path it was done to.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+
+    /// An invalid memcached key prefix.
+    #[error("invalid memcached prefix `{prefix}`: {reason}")]
+    InvalidPrefix {
+        /// The prefix as given.
+        prefix: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// An invalid memcached timeout.
+    #[error("invalid memcached timeout {timeout}: {reason}")]
+    InvalidTimeout {
+        /// The timeout in seconds, as given.
+        timeout: u64,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// An invalid memcached server URL.
+    #[error("invalid memcached server `{url}`: {reason}")]
+    InvalidServer {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A memcached builder with neither `.server(url)` nor `.client(c)`.
+    #[error("memcached cache needs a server: call `.server(url)` or `.client(client)`")]
+    NoServer,
+
+    /// A memcached operation failed (and errors are not ignored).
+    #[error("memcached {operation} of `{key}` failed")]
+    Memcached {
+        /// "get" or "set".
+        operation: &'static str,
+        /// The full memcached key.
+        key: String,
+        /// The client's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+}
+
+/// `Result<T, bccache::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! [`FileSystemBytecodeCache`]: one file per bucket in a directory.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::bucket::Bucket;
+use crate::cache::BytecodeCache;
+use crate::error::{Error, Result};
+
+/// The file-name pattern Jinja2 uses: `%s` is replaced by the bucket's key.
+pub const DEFAULT_PATTERN: &str = "__jinja2_%s.cache";
+
+/// Stores each bucket in its own file, Jinja2's `FileSystemBytecodeCache`.
+///
+/// The file name is the pattern with its `%s` replaced by the key. Writes are atomic: the entry
+/// goes to a temporary file `.<file name>.<random>.tmp` in the same directory and is renamed
+/// over the target, so a reader sees the old entry or the new one, never part of one. Entries
+/// are not `fsync`ed: after a crash a torn entry fails its checksum and is a miss.
+///
+/// ```
+/// use bccache::{BytecodeCache, FileSystemBytecodeCache};
+///
+/// let dir = tempfile::tempdir()?;
+/// let cache = FileSystemBytecodeCache::new(dir.path(), "__app_%s.cache")?;
+///
+/// let mut bucket = cache.get_bucket(&(), "index.html", None, "<h1>{{ title }}</h1>")?;
+/// assert!(bucket.code.is_none()); // a miss: compile, then store
+/// bucket.code = Some(b"compiled code".to_vec());
+/// cache.set_bucket(&bucket)?;
+///
+/// let bucket = cache.get_bucket(&(), "index.html", None, "<h1>{{ title }}</h1>")?;
+/// assert_eq!(bucket.code.as_deref(), Some(&b"compiled code"[..]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct FileSystemBytecodeCache {
+    directory: PathBuf,
+    pattern: String,
+    /// The pattern's text before and after `%s`.
+    before: String,
+    after: String,
+}
+
+impl FileSystemBytecodeCache {
+    /// A cache in `dir`, creating it (and its parents) if missing, with file names from
+    /// `pattern`.
+    ///
+    /// The pattern needs exactly one `%s`, and may hold no path separator nor start with `.`
+    /// (the prefix of this cache's temporary files). Its other characters are literal.
+    pub fn new(dir: impl Into<PathBuf>, pattern: &str) -> Result<Self> {
+        let directory = dir.into();
+        let cache = Self::with_pattern(directory, pattern)?;
+        fs::create_dir_all(&cache.directory)
+            .map_err(|e| Error::io("create cache directory", &cache.directory, e))?;
+        Ok(cache)
+    }
+
+    /// A cache in `<temp dir>/_bccache-<uid>` with [`DEFAULT_PATTERN`], Jinja2's default.
+    ///
+    /// The temp dir honours `TMPDIR`. The directory is created with mode 0700. If it exists, it
+    /// must be a real directory (not a symlink) owned by the current user; a wrong mode is
+    /// repaired to 0700. Anything else is refused with [`Error::UnsafeDirectory`], since
+    /// another user could otherwise plant code for us to run.
+    pub fn with_default_dir() -> Result<Self> {
+        let directory = default_cache_dir()?;
+        Self::with_pattern(directory, DEFAULT_PATTERN)
+    }
+
+    fn with_pattern(directory: PathBuf, pattern: &str) -> Result<Self> {
+        let (before, after) = split_pattern(pattern)?;
+        Ok(FileSystemBytecodeCache {
+            directory,
+            pattern: pattern.to_owned(),
+            before: before.to_owned(),
+            after: after.to_owned(),
+        })
+    }
+
+    /// The directory holding the entries.
+    pub fn directory(&self) -> &Path {
+        &self.directory
+    }
+
+    /// The file-name pattern.
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
+    /// The file of the entry stored under `key`.
+    pub fn path_for_key(&self, key: &str) -> PathBuf {
+        self.directory.join(self.file_name(key))
+    }
+
+    fn file_name(&self, key: &str) -> String {
+        let mut name = String::with_capacity(self.before.len() + key.len() + self.after.len());
+        name.push_str(&self.before);
+        name.push_str(key);
+        name.push_str(&self.after);
+        name
+    }
+
+    /// Whether `name` is a file name this pattern makes (`%s` standing for any text).
+    fn is_entry_name(&self, name: &str) -> bool {
+        name.len() >= self.before.len() + self.after.len()
+            && name.starts_with(&self.before)
+            && name.ends_with(&self.after)
+    }
+
+    /// Whether `name` is one of this cache's temporary files: `.<entry name>.<random>.tmp`.
+    fn is_temp_name(&self, name: &str) -> bool {
+        name.strip_prefix('.')
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|rest| rest.rsplit_once('.'))
+            .is_some_and(|(entry, _random)| self.is_entry_name(entry))
+    }
+}
+
+impl BytecodeCache for FileSystemBytecodeCache {
+    fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
+        bucket.reset();
+        let path = self.path_for_key(&bucket.key);
+        let file = match File::open(&path) {
+            Ok(file) => file,
+            Err(e) if is_miss(&e) => return Ok(()),
+            Err(e) => return Err(Error::io("open cache entry", path, e)),
+        };
+        let len = match file.metadata() {
+            Ok(meta) if meta.is_file() => meta.len(),
+            Ok(_) => return Ok(()),
+            Err(e) => return Err(Error::io("stat cache entry", path, e)),
+        };
+        match bucket.read_from(file, Some(len)) {
+            Ok(()) => Ok(()),
+            Err(e) if is_miss(&e) => Ok(()),
+            Err(e) => Err(Error::io("read cache entry", path, e)),
+        }
+    }
+
+    fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
+        let bytes = bucket.bytecode_to_string()?;
+        let file_name = self.file_name(&bucket.key);
+        let target = self.directory.join(&file_name);
+        let mut temp = tempfile::Builder::new()
+            .prefix(&format!(".{file_name}."))
+            .suffix(".tmp")
+            .tempfile_in(&self.directory)
+            .map_err(|e| Error::io("create a temporary file in", &self.directory, e))?;
+        temp.write_all(&bytes)
+            .map_err(|e| Error::io("write cache entry", temp.path(), e))?;
+        // On failure `persist` hands the file back, and dropping it removes it.
+        match temp.persist(&target) {
+            Ok(_) => Ok(()),
+            // A concurrent `clear()` removed the temporary file: it won, as in Jinja2.
+            Err(e) if e.error.kind() == io::ErrorKind::NotFound && self.directory.is_dir() => {
+                Ok(())
+            }
+            Err(e) => Err(Error::io("rename cache entry into", target, e.error)),
+        }
+    }
+
+    /// Removes every file the pattern makes, and this cache's temporary files; nothing else.
+    ///
+    /// Files that vanish meanwhile are fine. Other failures do not stop the sweep: the first is
+    /// returned once every other file has been tried.
+    fn clear(&self) -> Result<()> {
+        let entries = fs::read_dir(&self.directory)
+            .map_err(|e| Error::io("list cache directory", &self.directory, e))?;
+        let mut first_error = None;
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    first_error.get_or_insert(Error::io(
+                        "list cache directory",
+                        &self.directory,
+                        e,
+                    ));
+                    continue;
+                }
+            };
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if !(self.is_entry_name(name) || self.is_temp_name(name)) {
+                continue;
+            }
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            match fs::remove_file(entry.path()) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    first_error.get_or_insert(Error::io("remove cache entry", entry.path(), e));
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+/// Errors that mean "no usable entry here", as Jinja2 treats them.
+fn is_miss(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied | io::ErrorKind::IsADirectory
+    )
+}
+
+fn split_pattern(pattern: &str) -> Result<(&str, &str)> {
+    let invalid = |reason| Error::InvalidPattern {
+        pattern: pattern.to_owned(),
+        reason,
+    };
+    let Some((before, after)) = pattern.split_once("%s") else {
+        return Err(invalid("`%s` is missing; it stands for the cache key"));
+    };
+    if after.contains("%s") {
+        return Err(invalid("`%s` must appear exactly once"));
+    }
+    if pattern
+        .chars()
+        .any(|c| std::path::is_separator(c) || c == '/' || c == '\0')
+    {
+        return Err(invalid("a file-name pattern cannot hold a path separator"));
+    }
+    if pattern.starts_with('.') {
+        return Err(invalid("a leading `.` is reserved for temporary files"));
+    }
+    Ok((before, after))
+}
+
+/// `<temp dir>/_bccache-<uid>`, created or checked by Jinja2's CVE-2014-1402 rules.
+fn default_cache_dir() -> Result<PathBuf> {
+    let temp = std::env::temp_dir();
+    #[cfg(unix)]
+    {
+        let dir = temp.join(format!("_bccache-{}", current_uid()));
+        secure_dir(&dir)?;
+        Ok(dir)
+    }
+    #[cfg(not(unix))]
+    {
+        let dir = temp.join("_bccache");
+        fs::create_dir_all(&dir).map_err(|e| Error::io("create cache directory", &dir, e))?;
+        Ok(dir)
+    }
+}
+
+#[cfg(unix)]
+fn current_uid() -> u32 {
+    // SAFETY: getuid takes no arguments, touches no memory and cannot fail.
+    unsafe { libc::getuid() }
+}
+
+/// Creates `dir` with mode 0700, or checks that the existing one is ours, real and private.
+#[cfg(unix)]
+pub(crate) fn secure_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+
+    match fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(Error::io("create cache directory", dir, e)),
+    }
+    let refuse = |reason: String| Error::UnsafeDirectory {
+        path: dir.to_owned(),
+        reason,
+    };
+    let uid = current_uid();
+    // lstat, never stat: a symlink planted by another user must not be followed.
+    let check = || -> Result<fs::Metadata> {
+        let meta =
+            fs::symlink_metadata(dir).map_err(|e| Error::io("inspect cache directory", dir, e))?;
+        if meta.file_type().is_symlink() {
+            return Err(refuse("it is a symlink".into()));
+        }
+        if !meta.is_dir() {
+            return Err(refuse("it is not a directory".into()));
+        }
+        if meta.uid() != uid {
+            return Err(refuse(format!(
+                "it is owned by uid {}, not {uid}",
+                meta.uid()
+            )));
+        }
+        Ok(meta)
+    };
+    let meta = check()?;
+    if meta.mode() & 0o7777 != 0o700 {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io("set mode 0700 on cache directory", dir, e))?;
+        let meta = check()?;
+        if meta.mode() & 0o7777 != 0o700 {
+            return Err(refuse(format!(
+                "its mode is {:o}, not 700, and cannot be repaired",
+                meta.mode() & 0o7777
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! Shared support for the integration tests: real memcached servers on loopback.
+#![allow(dead_code)]
+
+pub mod memcached;
