@@ -1,0 +1,3 @@
+//! Placeholder until this bench is written.
+
+fn main() {}
