@@ -300,3 +300,85 @@ pub(crate) fn secure_dir(dir: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        fs::symlink_metadata(path).unwrap().mode() & 0o7777
+    }
+
+    #[test]
+    fn secure_dir_creates_a_private_directory() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("_bccache-test");
+        secure_dir(&dir).unwrap();
+        assert!(dir.is_dir());
+        assert_eq!(mode(&dir), 0o700);
+    }
+
+    #[test]
+    fn secure_dir_repairs_a_world_writable_mode() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("_bccache-test");
+        fs::create_dir(&dir).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
+        secure_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+    }
+
+    #[test]
+    fn secure_dir_refuses_a_symlink_even_to_our_own_directory() {
+        let temp = tempfile::tempdir().unwrap();
+        let target = temp.path().join("elsewhere");
+        fs::create_dir(&target).unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o755)).unwrap();
+        let dir = temp.path().join("_bccache-test");
+        symlink(&target, &dir).unwrap();
+        let err = secure_dir(&dir).unwrap_err();
+        assert!(err.to_string().contains("symlink"), "{err}");
+        assert_eq!(mode(&target), 0o755, "the symlink's target is left alone");
+    }
+
+    #[test]
+    fn secure_dir_refuses_a_file() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("_bccache-test");
+        fs::write(&dir, b"").unwrap();
+        let err = secure_dir(&dir).unwrap_err();
+        assert!(err.to_string().contains("not a directory"), "{err}");
+    }
+
+    #[test]
+    fn secure_dir_refuses_a_directory_of_another_owner() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("_bccache-test");
+        if current_uid() == 0 {
+            fs::create_dir(&dir).unwrap();
+            std::os::unix::fs::chown(&dir, Some(65534), Some(65534)).unwrap();
+        } else {
+            // Not root: a directory someone else owns is easy to find.
+            let dir = Path::new("/");
+            assert_ne!(fs::metadata(dir).unwrap().uid(), current_uid());
+            let err = secure_dir(dir).unwrap_err();
+            assert!(err.to_string().contains("owned by uid"), "{err}");
+            return;
+        }
+        let err = secure_dir(&dir).unwrap_err();
+        assert!(matches!(err, Error::UnsafeDirectory { .. }));
+        assert!(err.to_string().contains("owned by uid 65534"), "{err}");
+    }
+
+    #[test]
+    fn temp_names_are_recognised_only_for_this_pattern() {
+        let cache = FileSystemBytecodeCache::with_pattern("/x".into(), "__a_%s.cache").unwrap();
+        assert!(cache.is_temp_name(".__a_k.cache.XyZ123.tmp"));
+        assert!(!cache.is_temp_name(".__b_k.cache.XyZ123.tmp"));
+        assert!(!cache.is_temp_name("__a_k.cache.XyZ123.tmp"));
+        assert!(cache.is_entry_name("__a_.cache"));
+        assert!(!cache.is_entry_name("__a.cache"));
+    }
+}

@@ -34,6 +34,7 @@
 //! - `lua`: `engine::lua::LuaCompiler`, Lua 5.4 through mlua.
 //! - `regex`: `engine::regex::DfaCompiler`, regex-automata dense DFAs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 mod bucket;
 mod cache;
