@@ -220,7 +220,8 @@ impl<'e> Bucket<'e> {
         }
         let code_len = u64::from_le_bytes(tail8(header));
 
-        let mut code = match total_len {
+        let mut trailer = [0u8; TRAILER_LEN];
+        let code = match total_len {
             Some(total) => {
                 // The size is known, so a length that does not fill it exactly is a lie.
                 if code_len != total - fixed_len {
@@ -229,10 +230,14 @@ impl<'e> Bucket<'e> {
                 let Ok(len) = usize::try_from(code_len) else {
                     return Ok(None);
                 };
-                let mut code = Vec::with_capacity(len);
-                if (&mut *r).take(code_len).read_to_end(&mut code)? != len {
+                // Code and trailer in one read, straight into the code's final buffer.
+                let mut code = Vec::with_capacity(len + TRAILER_LEN);
+                let want = code_len + TRAILER_LEN as u64;
+                if (&mut *r).take(want).read_to_end(&mut code)? != len + TRAILER_LEN {
                     return Ok(None);
                 }
+                trailer.copy_from_slice(&code[len..]);
+                code.truncate(len);
                 code
             }
             None => {
@@ -240,27 +245,22 @@ impl<'e> Bucket<'e> {
                 let reserve = usize::try_from(code_len)
                     .map_or(UNTRUSTED_RESERVE, |len| len.min(UNTRUSTED_RESERVE));
                 let mut code = Vec::with_capacity(reserve);
-                if ((&mut *r).take(code_len).read_to_end(&mut code)? as u64) != code_len {
+                if ((&mut *r).take(code_len).read_to_end(&mut code)? as u64) != code_len
+                    || !read_exact_or_eof(r, &mut trailer)?
+                    || !at_eof(r)?
+                {
                     return Ok(None);
                 }
+                code.shrink_to_fit();
                 code
             }
         };
-
-        let mut trailer = [0u8; TRAILER_LEN];
-        if !read_exact_or_eof(r, &mut trailer)? {
-            return Ok(None);
-        }
-        if total_len.is_none() && !at_eof(r)? {
-            return Ok(None);
-        }
         let mut hasher = Xxh3::new();
         hasher.update(header);
         hasher.update(&code);
         if hasher.digest() != u64::from_le_bytes(trailer) {
             return Ok(None);
         }
-        code.shrink_to_fit();
         Ok(Some(code))
     }
 
