@@ -17,7 +17,8 @@ const CODE_LEN: usize = 64 * 1024;
 const MANY: usize = 1000;
 
 fn source(n: usize) -> String {
-    let line = format!("<li>{{{{ item.name }}}} #{n}: {{% if item.active %}}on{{% endif %}}</li>\n");
+    let line =
+        format!("<li>{{{{ item.name }}}} #{n}: {{% if item.active %}}on{{% endif %}}</li>\n");
     line.repeat(SOURCE_LEN / line.len() + 1)[..SOURCE_LEN].to_owned()
 }
 
@@ -37,7 +38,9 @@ fn code(n: usize) -> Vec<u8> {
 fn bench_fs_hit(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let cache = FileSystemBytecodeCache::new(dir.path(), "__bench_%s.cache").expect("cache");
-    let names: Vec<String> = (0..MANY).map(|n| format!("templates/page{n}.html")).collect();
+    let names: Vec<String> = (0..MANY)
+        .map(|n| format!("templates/page{n}.html"))
+        .collect();
     let sources: Vec<String> = (0..MANY).map(source).collect();
     for (n, (name, source)) in names.iter().zip(&sources).enumerate() {
         let mut bucket = cache.get_bucket(&(), name, None, source).expect("bucket");

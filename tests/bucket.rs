@@ -80,7 +80,9 @@ fn stale_checksum_is_a_miss() {
 
 #[test]
 fn another_environment_fingerprint_is_a_miss() {
-    let bytes = filled(&Engine("lua 5.4"), b"code").bytecode_to_string().unwrap();
+    let bytes = filled(&Engine("lua 5.4"), b"code")
+        .bytecode_to_string()
+        .unwrap();
     let other = Engine("lua 5.3");
     let mut bucket = Bucket::new(&other, "key-1", "checksum-1");
     bucket.bytecode_from_string(&bytes);
@@ -152,7 +154,10 @@ impl io::Read for FailingReader {
 fn only_a_failing_reader_is_an_error() {
     let mut bucket = Bucket::new(&(), "the-key", "sum");
     let err = bucket.load_bytecode(FailingReader).unwrap_err();
-    assert!(matches!(&err, Error::Read { key, .. } if key == "the-key"), "{err}");
+    assert!(
+        matches!(&err, Error::Read { key, .. } if key == "the-key"),
+        "{err}"
+    );
     assert_eq!(bucket.code, None);
 }
 
@@ -173,7 +178,11 @@ impl BytecodeCache for NoStore {
 fn cache_keys_are_byte_identical_to_jinja2() {
     let cache: Box<dyn BytecodeCache> = Box::new(NoStore);
     let vectors = [
-        ("index.html", None, "f6013a00b362253c64368d6eebc50ea2131754e2"),
+        (
+            "index.html",
+            None,
+            "f6013a00b362253c64368d6eebc50ea2131754e2",
+        ),
         (
             "index.html",
             Some("templates/index.html"),
@@ -188,7 +197,11 @@ fn cache_keys_are_byte_identical_to_jinja2() {
         ("", Some(""), "3eb416223e9e69e6bb8ee19793911ad1ad2027d8"),
     ];
     for (name, filename, key) in vectors {
-        assert_eq!(cache.get_cache_key(name, filename), key, "{name:?} {filename:?}");
+        assert_eq!(
+            cache.get_cache_key(name, filename),
+            key,
+            "{name:?} {filename:?}"
+        );
     }
 }
 
@@ -197,7 +210,10 @@ fn cache_keys_are_byte_identical_to_jinja2() {
 fn source_checksums_are_byte_identical_to_jinja2() {
     let vectors = [
         ("", "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
-        ("Hello {{ name }}!", "a0eec493d935aa02a42ef6216a528786350add79"),
+        (
+            "Hello {{ name }}!",
+            "a0eec493d935aa02a42ef6216a528786350add79",
+        ),
         (
             "ünïcode ✓ {% for x in y %}{{ x }}{% endfor %}",
             "66ba6949f0cc008b2e8ed8079dba82a3fb108b48",

@@ -44,7 +44,10 @@ fn round_trip_through_a_boxed_cache() {
     let cache: Box<dyn BytecodeCache> = Box::new(cache_in(dir.path()));
     assert_eq!(load(&*cache, "a.html", "source"), None);
     store(&*cache, "a.html", "source", b"compiled a");
-    assert_eq!(load(&*cache, "a.html", "source").as_deref(), Some(&b"compiled a"[..]));
+    assert_eq!(
+        load(&*cache, "a.html", "source").as_deref(),
+        Some(&b"compiled a"[..])
+    );
 }
 
 #[test]
@@ -54,7 +57,10 @@ fn file_name_is_the_pattern_with_the_key() {
     store(&cache, "index.html", "source", b"code");
     let key = cache.get_cache_key("index.html", None);
     assert_eq!(file_names(dir.path()), [format!("__test_{key}.cache")]);
-    assert_eq!(cache.path_for_key(&key), dir.path().join(format!("__test_{key}.cache")));
+    assert_eq!(
+        cache.path_for_key(&key),
+        dir.path().join(format!("__test_{key}.cache"))
+    );
     assert_eq!(cache.pattern(), PATTERN);
     assert_eq!(cache.directory(), dir.path());
 }
@@ -91,7 +97,13 @@ fn another_environment_is_a_miss_on_disk() {
     let mut bucket = cache.get_bucket(&Lua54, "s.lua", None, "src").unwrap();
     bucket.code = Some(b"code".to_vec());
     cache.set_bucket(&bucket).unwrap();
-    assert!(cache.get_bucket(&Lua54, "s.lua", None, "src").unwrap().code.is_some());
+    assert!(
+        cache
+            .get_bucket(&Lua54, "s.lua", None, "src")
+            .unwrap()
+            .code
+            .is_some()
+    );
     assert_eq!(load(&cache, "s.lua", "src"), None);
 }
 
@@ -100,7 +112,13 @@ fn garbage_and_empty_files_are_misses() {
     let dir = tempfile::tempdir().unwrap();
     let cache = cache_in(dir.path());
     let path = cache.path_for_key(&cache.get_cache_key("t.html", None));
-    for content in [&b""[..], b"x", b"not a cache entry at all", bccache::BC_MAGIC, &[0xff; 4096]] {
+    for content in [
+        &b""[..],
+        b"x",
+        b"not a cache entry at all",
+        bccache::BC_MAGIC,
+        &[0xff; 4096],
+    ] {
         fs::write(&path, content).unwrap();
         assert_eq!(load(&cache, "t.html", "src"), None, "{content:?}");
     }
@@ -150,7 +168,10 @@ fn unreadable_entry_is_a_miss() {
     store(&cache, "t.html", "src", b"code");
     let path = cache.path_for_key(&cache.get_cache_key("t.html", None));
     fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
-    assert!(fs::read(&path).is_err(), "the entry must really be unreadable");
+    assert!(
+        fs::read(&path).is_err(),
+        "the entry must really be unreadable"
+    );
     assert_eq!(load(&cache, "t.html", "src"), None);
 }
 
@@ -167,8 +188,14 @@ fn dump_into_a_read_only_directory_is_an_error() {
     bucket.code = Some(b"code".to_vec());
     let err = cache.set_bucket(&bucket).unwrap_err();
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
-    assert!(matches!(&err, Error::Io { path, .. } if path == dir.path()), "{err:?}");
-    assert!(err.to_string().contains(&dir.path().display().to_string()), "{err}");
+    assert!(
+        matches!(&err, Error::Io { path, .. } if path == dir.path()),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains(&dir.path().display().to_string()),
+        "{err}"
+    );
     assert!(file_names(dir.path()).is_empty());
 }
 
@@ -191,7 +218,10 @@ fn dump_of_an_empty_bucket_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let cache = cache_in(dir.path());
     let bucket = Bucket::new(&(), "k", "c");
-    assert!(matches!(cache.dump_bytecode(&bucket), Err(Error::EmptyBucket { .. })));
+    assert!(matches!(
+        cache.dump_bytecode(&bucket),
+        Err(Error::EmptyBucket { .. })
+    ));
     assert!(file_names(dir.path()).is_empty());
 }
 
@@ -235,7 +265,13 @@ fn clear_on_a_missing_directory_is_an_error() {
 #[test]
 fn invalid_patterns_are_rejected_naming_the_pattern() {
     let dir = tempfile::tempdir().unwrap();
-    for pattern in ["", "no-placeholder.cache", "%s-%s.cache", "sub/%s.cache", ".hidden_%s"] {
+    for pattern in [
+        "",
+        "no-placeholder.cache",
+        "%s-%s.cache",
+        "sub/%s.cache",
+        ".hidden_%s",
+    ] {
         let err = FileSystemBytecodeCache::new(dir.path(), pattern).unwrap_err();
         assert!(matches!(&err, Error::InvalidPattern { pattern: p, .. } if p == pattern));
         assert!(err.to_string().contains(pattern), "{err}");
@@ -263,7 +299,10 @@ fn readers_never_see_a_partial_entry_while_writers_rewrite_it() {
     // Payloads of a few hundred KiB make a torn write likely if the dump were not atomic.
     let code_for = |name: &str, round: u32| -> Vec<u8> {
         let seed = format!("{name}/{round}");
-        seed.bytes().cycle().take(300 * 1024 + round as usize).collect()
+        seed.bytes()
+            .cycle()
+            .take(300 * 1024 + round as usize)
+            .collect()
     };
     for name in names {
         store(&*cache, name, "src", &code_for(name, 0));
@@ -289,9 +328,8 @@ fn readers_never_see_a_partial_entry_while_writers_rewrite_it() {
     let mut reads = 0u32;
     while reads < 3000 && Instant::now() < deadline {
         for name in names {
-            let code = load(&*cache, name, "src").unwrap_or_else(|| {
-                panic!("read a partial entry of {name} after {reads} reads")
-            });
+            let code = load(&*cache, name, "src")
+                .unwrap_or_else(|| panic!("read a partial entry of {name} after {reads} reads"));
             let round = (code.len() - 300 * 1024) as u32;
             assert_eq!(code, code_for(name, round), "mixed entry of {name}");
             reads += 1;

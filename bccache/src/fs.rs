@@ -120,7 +120,7 @@ impl BytecodeCache for FileSystemBytecodeCache {
     fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
         bucket.reset();
         let path = self.path_for_key(&bucket.key);
-        let file = match File::open(&path) {
+        let file = match open_entry(&path) {
             Ok(file) => file,
             Err(e) if is_miss(&e) => return Ok(()),
             Err(e) => return Err(Error::io("open cache entry", path, e)),
@@ -146,7 +146,10 @@ impl BytecodeCache for FileSystemBytecodeCache {
             .suffix(".tmp")
             .tempfile_in(&self.directory)
             .map_err(|e| Error::io("create a temporary file in", &self.directory, e))?;
-        temp.write_all(&bytes)
+        // Write to the file itself: tempfile's own `Write` would wrap the error in another
+        // copy of the path, hiding the OS error (`raw_os_error`) from the caller.
+        temp.as_file_mut()
+            .write_all(&bytes)
             .map_err(|e| Error::io("write cache entry", temp.path(), e))?;
         // On failure `persist` hands the file back, and dropping it removes it.
         match temp.persist(&target) {
@@ -199,12 +202,37 @@ impl BytecodeCache for FileSystemBytecodeCache {
     }
 }
 
-/// Errors that mean "no usable entry here", as Jinja2 treats them.
+/// Opens an entry for reading without waiting: a FIFO where an entry should be would block a
+/// plain open until someone writes to it. Only regular files are read afterwards, for which
+/// `O_NONBLOCK` changes nothing.
+fn open_entry(path: &Path) -> io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
+}
+
+/// Errors that mean "no usable entry here", as Jinja2 treats them, and the ones a vanished or
+/// replaced directory or a looping symlink give: a miss must not stop the application.
 fn is_miss(e: &io::Error) -> bool {
     matches!(
         e.kind(),
-        io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied | io::ErrorKind::IsADirectory
-    )
+        io::ErrorKind::NotFound
+            | io::ErrorKind::PermissionDenied
+            | io::ErrorKind::IsADirectory
+            | io::ErrorKind::NotADirectory
+    ) || is_symlink_loop(e)
+}
+
+#[cfg(unix)]
+fn is_symlink_loop(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(unix))]
+fn is_symlink_loop(_: &io::Error) -> bool {
+    false
 }
 
 fn split_pattern(pattern: &str) -> Result<(&str, &str)> {
