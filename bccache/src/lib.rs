@@ -40,8 +40,15 @@ mod bucket;
 mod cache;
 mod error;
 mod fs;
+#[cfg(feature = "memcached")]
+mod memcached;
 
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
 pub use cache::BytecodeCache;
 pub use error::{Error, Result};
 pub use fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
+#[cfg(feature = "memcached")]
+#[cfg_attr(docsrs, doc(cfg(feature = "memcached")))]
+pub use memcached::{
+    DEFAULT_PREFIX, MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient,
+};
