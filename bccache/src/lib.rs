@@ -52,3 +52,10 @@ pub use fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 pub use memcached::{
     DEFAULT_PREFIX, MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient,
 };
+
+#[cfg(feature = "derive")]
+pub use bccache_derive::BytecodeCache;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
