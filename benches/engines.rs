@@ -1,3 +1,131 @@
-//! Placeholder until this bench is written.
+//! Warm start against cold compile: loading N Lua 5.4 scripts (N = 100, 1000) and one regex DFA
+//! set through a warm filesystem cache, against compiling them. Sources are in memory for both,
+//! so the difference is compiling against key + checksum + read + decode.
+//!
+//! `cargo bench --bench engines` (the README's table comes from `scripts/bench`, which measures
+//! every row side by side in one run).
 
-fn main() {}
+#[cfg(all(feature = "lua", feature = "regex"))]
+#[path = "support/engine_workload.rs"]
+mod engine_workload;
+
+#[cfg(all(feature = "lua", feature = "regex"))]
+mod benches {
+    use std::hint::black_box;
+    use std::path::Path;
+    use std::time::{Duration, Instant};
+
+    use bccache::engine::lua::LuaCompiler;
+    use bccache::engine::lua::mlua::Lua;
+    use bccache::engine::regex::DfaCompiler;
+    use bccache::{CachedLoader, Compiler, FileSystemBytecodeCache, Origin};
+    use criterion::{BenchmarkId, Criterion};
+
+    use crate::engine_workload::{DFA_PATTERNS, lua_scripts, sample_scripts};
+
+    pub fn lua_start(c: &mut Criterion) {
+        let samples = sample_scripts(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("samples");
+        let mut group = c.benchmark_group("lua_start");
+        group
+            .sample_size(10)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(8));
+        for n in [100, 1000] {
+            let scripts = lua_scripts(&samples, n);
+            let dir = tempfile::tempdir().expect("temp dir");
+            let cache =
+                FileSystemBytecodeCache::new(dir.path(), "__bench_%s.cache").expect("cache");
+            let loader = CachedLoader::new(LuaCompiler::new(Lua::new()).expect("lua"), cache);
+            for (name, source) in &scripts {
+                loader.load(name, Some(name), source).expect("compiles");
+            }
+            let compiler = LuaCompiler::new(Lua::new()).expect("lua");
+
+            // Each sample starts from a collected Lua heap, so that neither side pays for
+            // the garbage of the other's previous iterations.
+            group.bench_function(BenchmarkId::new("cold_compile", n), |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        compiler.lua().gc_collect().expect("gc");
+                        let started = Instant::now();
+                        let code: Vec<_> = scripts
+                            .iter()
+                            .map(|(name, source)| {
+                                compiler
+                                    .compile(name, Some(name), source)
+                                    .expect("compiles")
+                            })
+                            .collect();
+                        total += started.elapsed();
+                        drop(black_box(code));
+                    }
+                    total
+                })
+            });
+            group.bench_function(BenchmarkId::new("warm_start", n), |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        loader.compiler().lua().gc_collect().expect("gc");
+                        let started = Instant::now();
+                        let code: Vec<_> = scripts
+                            .iter()
+                            .map(|(name, source)| {
+                                let loaded = loader
+                                    .load_with_origin(name, Some(name), source)
+                                    .expect("loads");
+                                assert_eq!(loaded.origin, Origin::Cache);
+                                loaded.code
+                            })
+                            .collect();
+                        total += started.elapsed();
+                        drop(black_box(code));
+                    }
+                    total
+                })
+            });
+        }
+        group.finish();
+    }
+
+    pub fn dfa_start(c: &mut Criterion) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = FileSystemBytecodeCache::new(dir.path(), "__bench_%s.cache").expect("cache");
+        let loader = CachedLoader::new(DfaCompiler::new(), cache);
+        loader.load("rules", None, DFA_PATTERNS).expect("builds");
+        let compiler = DfaCompiler::new();
+
+        let mut group = c.benchmark_group("dfa_start");
+        group.sample_size(10);
+        group.bench_function("cold_compile", |b| {
+            b.iter(|| {
+                black_box(
+                    compiler
+                        .compile("rules", None, DFA_PATTERNS)
+                        .expect("builds"),
+                )
+            })
+        });
+        group.bench_function("warm_start", |b| {
+            b.iter(|| {
+                let loaded = loader
+                    .load_with_origin("rules", None, DFA_PATTERNS)
+                    .expect("loads");
+                assert_eq!(loaded.origin, Origin::Cache);
+                black_box(loaded.code)
+            })
+        });
+        group.finish();
+    }
+}
+
+#[cfg(all(feature = "lua", feature = "regex"))]
+criterion::criterion_group!(engines, benches::lua_start, benches::dfa_start);
+#[cfg(all(feature = "lua", feature = "regex"))]
+criterion::criterion_main!(engines);
+
+#[cfg(not(all(feature = "lua", feature = "regex")))]
+fn main() {
+    eprintln!("the engines bench needs the `lua` and `regex` features (both on by default)");
+}

@@ -40,13 +40,19 @@ mod bucket;
 mod cache;
 mod error;
 mod fs;
+mod loader;
 #[cfg(feature = "memcached")]
 mod memcached;
+
+#[cfg(any(feature = "lua", feature = "regex"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "lua", feature = "regex"))))]
+pub mod engine;
 
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
 pub use cache::BytecodeCache;
 pub use error::{Error, Result};
 pub use fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
+pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
 #[cfg(feature = "memcached")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memcached")))]
 pub use memcached::{

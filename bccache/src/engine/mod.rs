@@ -1,0 +1,12 @@
+//! Built-in [`Compiler`](crate::Compiler)s, one cargo feature each.
+//!
+//! - [`lua::LuaCompiler`] (feature `lua`): Lua 5.4 chunks through mlua.
+//! - [`regex::DfaCompiler`] (feature `regex`): regex-automata dense DFAs.
+
+#[cfg(feature = "lua")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lua")))]
+pub mod lua;
+
+#[cfg(feature = "regex")]
+#[cfg_attr(docsrs, doc(cfg(feature = "regex")))]
+pub mod regex;

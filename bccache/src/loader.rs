@@ -1,0 +1,433 @@
+//! [`CachedLoader`]: Jinja2's `Loader.load` for any [`Compiler`] — compile once, then load the
+//! compiled code from a [`BytecodeCache`].
+
+use std::fmt;
+
+use crate::bucket::Environment;
+use crate::cache::BytecodeCache;
+use crate::error::Error;
+
+/// An engine that turns source into code, and code into bytes and back.
+///
+/// A compiler is an [`Environment`] too: its fingerprint must name everything that makes its
+/// bytecode incompatible (engine, engine version, code-generation options), so that code
+/// compiled by another engine version is a miss rather than wrong code.
+///
+/// ```
+/// use std::borrow::Cow;
+/// use bccache::{Compiler, Environment};
+///
+/// /// "Compiles" a source into its words.
+/// struct Words;
+///
+/// impl Environment for Words {
+///     fn fingerprint(&self) -> Cow<'_, [u8]> {
+///         Cow::Borrowed(b"words 1.0")
+///     }
+/// }
+///
+/// impl Compiler for Words {
+///     type Code = Vec<String>;
+///     type Error = std::convert::Infallible;
+///
+///     fn compile(&self, _name: &str, _filename: Option<&str>, source: &str)
+///         -> Result<Vec<String>, Self::Error> {
+///         Ok(source.split_whitespace().map(str::to_owned).collect())
+///     }
+///
+///     fn to_bytecode(&self, code: &Vec<String>) -> Vec<u8> {
+///         code.join("\n").into_bytes()
+///     }
+///
+///     fn from_bytecode(&self, bytecode: &[u8]) -> Option<Vec<String>> {
+///         let text = std::str::from_utf8(bytecode).ok()?;
+///         Some(text.split('\n').filter(|w| !w.is_empty()).map(str::to_owned).collect())
+///     }
+/// }
+/// # let code = Words.compile("a", None, "x y").unwrap();
+/// # assert_eq!(Words.from_bytecode(&Words.to_bytecode(&code)), Some(code));
+/// ```
+pub trait Compiler: Environment {
+    /// The compiled code, ready to run.
+    type Code;
+    /// What a failed compilation reports.
+    type Error;
+
+    /// Compiles `source`. `name` is the template's or script's name; `filename`, when known, is
+    /// where its source was read from (engines use them in error messages).
+    fn compile(
+        &self,
+        name: &str,
+        filename: Option<&str>,
+        source: &str,
+    ) -> Result<Self::Code, Self::Error>;
+
+    /// The bytes that [`from_bytecode`](Self::from_bytecode) turns back into `code`.
+    fn to_bytecode(&self, code: &Self::Code) -> Vec<u8>;
+
+    /// Turns bytes made by [`to_bytecode`](Self::to_bytecode) back into code; `None` when they
+    /// cannot be decoded (the loader then compiles again).
+    // Takes `self`: decoding needs the engine (a Lua state, options), like `compile`.
+    #[allow(clippy::wrong_self_convention)]
+    fn from_bytecode(&self, bytecode: &[u8]) -> Option<Self::Code>;
+}
+
+/// Where a loaded piece of code came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Origin {
+    /// Decoded from the cache's bytecode: compilation was skipped.
+    Cache,
+    /// Compiled from source (a miss, or bytecode the compiler could not decode).
+    Compiled,
+}
+
+/// Code returned by [`CachedLoader::load_with_origin`], with where it came from.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Loaded<T> {
+    /// The code.
+    pub code: T,
+    /// Whether it came from the cache or was compiled.
+    pub origin: Origin,
+}
+
+/// Why [`CachedLoader::load`] returned no code.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError<E> {
+    /// The compiler rejected the source. Nothing was stored.
+    #[error("cannot compile `{name}`")]
+    Compile {
+        /// The name passed to `load`.
+        name: String,
+        /// The compiler's error.
+        #[source]
+        source: E,
+    },
+
+    /// The cache failed while loading the bucket (a failed lookup that the cache's own policy,
+    /// e.g. `ignore_memcache_errors`, did not turn into a miss).
+    #[error("cannot load the cached bytecode of `{name}`")]
+    Cache {
+        /// The name passed to `load`.
+        name: String,
+        /// The cache's error.
+        #[source]
+        source: Error,
+    },
+
+    /// Freshly compiled code could not be stored. Only returned by a
+    /// [`strict`](CachedLoader::strict) loader; by default the code is returned and the error
+    /// logged.
+    #[error("cannot store the compiled bytecode of `{name}`")]
+    Store {
+        /// The name passed to `load`.
+        name: String,
+        /// The cache's error.
+        #[source]
+        source: Error,
+    },
+}
+
+/// Loads code through a [`BytecodeCache`], compiling only on a miss: Jinja2's `Loader.load`.
+///
+/// [`load`](Self::load) gets the bucket of `name`, `filename` and `source`. On a hit the
+/// bytecode is turned back into code with [`Compiler::from_bytecode`]; if that fails, or on a
+/// miss, the source is compiled, the code stored, and returned.
+///
+/// A failure to store freshly compiled code does not cost the caller its code: by default the
+/// code is returned and the error logged through `tracing` (at `warn`). A
+/// [`strict`](Self::strict) loader returns the error instead, as Jinja2 does.
+///
+/// The loader holds no state of its own between calls: it is `Send` and `Sync` whenever its
+/// compiler and cache are, so one loader can serve many threads. Two threads loading the same
+/// missing name at once both compile it; the cache keeps one of the equal results.
+///
+/// ```
+/// # #[cfg(feature = "regex")] {
+/// use bccache::engine::regex::DfaCompiler;
+/// use bccache::{CachedLoader, Compiler, FileSystemBytecodeCache};
+///
+/// let dir = tempfile::tempdir()?;
+/// let cache = FileSystemBytecodeCache::new(dir.path(), "__rules_%s.cache")?;
+/// let loader = CachedLoader::new(DfaCompiler::new(), cache);
+///
+/// // The first load compiles and stores; the next one decodes the stored DFA.
+/// let source = "[0-9]{4}-[0-9]{2}-[0-9]{2}\n[a-z]+@[a-z]+\\.org";
+/// let compiled = loader.load("rules", None, source)?;
+/// let cached = loader.load_with_origin("rules", None, source)?;
+/// assert_eq!(cached.origin, bccache::Origin::Cache);
+/// assert_eq!(loader.compiler().to_bytecode(&cached.code),
+///            loader.compiler().to_bytecode(&compiled));
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct CachedLoader<C, B> {
+    compiler: C,
+    cache: B,
+    strict: bool,
+}
+
+impl<C, B> fmt::Debug for CachedLoader<C, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedLoader")
+            .field("strict", &self.strict)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
+    /// A loader that compiles with `compiler` and keeps bytecode in `cache`. Not strict.
+    pub fn new(compiler: C, cache: B) -> Self {
+        CachedLoader {
+            compiler,
+            cache,
+            strict: false,
+        }
+    }
+
+    /// Whether a failure to store freshly compiled code is returned as [`LoadError::Store`]
+    /// (`true`, as Jinja2 does) or logged while the code is returned (`false`, the default).
+    ///
+    /// ```
+    /// # #[cfg(feature = "regex")] {
+    /// # use bccache::{CachedLoader, FileSystemBytecodeCache, engine::regex::DfaCompiler};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let cache = FileSystemBytecodeCache::new(dir.path(), "__rules_%s.cache")?;
+    /// let loader = CachedLoader::new(DfaCompiler::new(), cache).strict(true);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// The compiler.
+    pub fn compiler(&self) -> &C {
+        &self.compiler
+    }
+
+    /// The cache.
+    pub fn cache(&self) -> &B {
+        &self.cache
+    }
+
+    /// Takes the loader apart.
+    pub fn into_parts(self) -> (C, B) {
+        (self.compiler, self.cache)
+    }
+
+    /// The code of `source`: from the cache when it holds bytecode for this name, file name and
+    /// source, else compiled (and stored).
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Compile`] when the source does not compile (nothing is stored),
+    /// [`LoadError::Cache`] when the cache fails to load the bucket, and, for a
+    /// [`strict`](Self::strict) loader only, [`LoadError::Store`] when the compiled code
+    /// cannot be stored.
+    pub fn load(
+        &self,
+        name: &str,
+        filename: Option<&str>,
+        source: &str,
+    ) -> Result<C::Code, LoadError<C::Error>> {
+        self.load_with_origin(name, filename, source)
+            .map(|loaded| loaded.code)
+    }
+
+    /// [`load`](Self::load), also telling whether the code came from the cache or was
+    /// compiled (for statistics and logs).
+    ///
+    /// # Errors
+    ///
+    /// As [`load`](Self::load).
+    pub fn load_with_origin(
+        &self,
+        name: &str,
+        filename: Option<&str>,
+        source: &str,
+    ) -> Result<Loaded<C::Code>, LoadError<C::Error>> {
+        let mut bucket = self
+            .cache
+            .get_bucket(&self.compiler, name, filename, source)
+            .map_err(|source| LoadError::Cache {
+                name: name.to_owned(),
+                source,
+            })?;
+        if let Some(bytes) = bucket.code.as_deref() {
+            if let Some(code) = self.compiler.from_bytecode(bytes) {
+                return Ok(Loaded {
+                    code,
+                    origin: Origin::Cache,
+                });
+            }
+            // The entry passed bccache's checks, so the engine changed in a way its
+            // fingerprint does not name: worth a trace, and the new code replaces it.
+            tracing::debug!(
+                name,
+                "cached bytecode could not be decoded; compiling again"
+            );
+        }
+
+        let code = self
+            .compiler
+            .compile(name, filename, source)
+            .map_err(|source| LoadError::Compile {
+                name: name.to_owned(),
+                source,
+            })?;
+        bucket.code = Some(self.compiler.to_bytecode(&code));
+        if let Err(error) = self.cache.set_bucket(&bucket) {
+            if self.strict {
+                return Err(LoadError::Store {
+                    name: name.to_owned(),
+                    source: error,
+                });
+            }
+            tracing::warn!(
+                name,
+                error = &error as &(dyn std::error::Error + 'static),
+                "cannot store compiled bytecode; returning the code uncached"
+            );
+        }
+        Ok(Loaded {
+            code,
+            origin: Origin::Compiled,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::sync::{Arc, Mutex};
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Level, Metadata};
+
+    use super::*;
+    use crate::FileSystemBytecodeCache;
+
+    struct Echo;
+
+    impl Environment for Echo {
+        fn fingerprint(&self) -> Cow<'_, [u8]> {
+            Cow::Borrowed(b"echo")
+        }
+    }
+
+    impl Compiler for Echo {
+        type Code = String;
+        type Error = std::convert::Infallible;
+
+        fn compile(&self, _: &str, _: Option<&str>, source: &str) -> Result<String, Self::Error> {
+            Ok(source.to_owned())
+        }
+
+        fn to_bytecode(&self, code: &String) -> Vec<u8> {
+            code.clone().into_bytes()
+        }
+
+        fn from_bytecode(&self, bytecode: &[u8]) -> Option<String> {
+            String::from_utf8(bytecode.to_vec()).ok()
+        }
+    }
+
+    /// Records every event as "LEVEL field=value ...".
+    #[derive(Clone, Default)]
+    struct Recorder(Arc<Mutex<Vec<String>>>);
+
+    struct Line<'a>(&'a mut String);
+
+    impl Visit for Line<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+            self.0.push_str(&format!(" {}={value:?}", field.name()));
+        }
+    }
+
+    impl tracing::Subscriber for Recorder {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut line = event.metadata().level().to_string();
+            event.record(&mut Line(&mut line));
+            self.0.lock().expect("recorder lock").push(line);
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    #[test]
+    fn failed_store_is_logged_as_a_warning_naming_the_template() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache_dir = dir.path().join("gone");
+        let cache = FileSystemBytecodeCache::new(&cache_dir, "__t_%s.cache").expect("cache");
+        std::fs::remove_dir(&cache_dir).expect("removed");
+        let loader = CachedLoader::new(Echo, cache);
+        let recorder = Recorder::default();
+
+        let code = tracing::subscriber::with_default(recorder.clone(), || {
+            loader.load("page.html", None, "body")
+        });
+
+        assert_eq!(code.expect("code despite the failed store"), "body");
+        let lines = recorder.0.lock().expect("recorder lock").clone();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].starts_with(Level::WARN.as_str()), "{lines:?}");
+        assert!(lines[0].contains("name=\"page.html\""), "{lines:?}");
+        assert!(lines[0].contains("gone"), "{lines:?}");
+    }
+
+    #[test]
+    fn undecodable_bytecode_is_logged_at_debug_level() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = FileSystemBytecodeCache::new(dir.path(), "__t_%s.cache").expect("cache");
+        let mut bucket = cache
+            .get_bucket(&Echo, "page.html", None, "body")
+            .expect("bucket");
+        bucket.code = Some(vec![0xff, 0xfe]);
+        cache.set_bucket(&bucket).expect("stored");
+        let loader = CachedLoader::new(Echo, cache);
+        let recorder = Recorder::default();
+
+        let loaded = tracing::subscriber::with_default(recorder.clone(), || {
+            loader.load_with_origin("page.html", None, "body")
+        });
+
+        let loaded = loaded.expect("compiled again");
+        assert_eq!(
+            (loaded.code.as_str(), loaded.origin),
+            ("body", Origin::Compiled)
+        );
+        let lines = recorder.0.lock().expect("recorder lock").clone();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].starts_with(Level::DEBUG.as_str()), "{lines:?}");
+        assert!(lines[0].contains("name=\"page.html\""), "{lines:?}");
+    }
+
+    #[test]
+    fn hit_and_miss_log_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = FileSystemBytecodeCache::new(dir.path(), "__t_%s.cache").expect("cache");
+        let loader = CachedLoader::new(Echo, cache);
+        let recorder = Recorder::default();
+
+        tracing::subscriber::with_default(recorder.clone(), || {
+            loader.load("page.html", None, "body").expect("miss");
+            loader.load("page.html", None, "body").expect("hit");
+        });
+
+        assert!(recorder.0.lock().expect("recorder lock").is_empty());
+    }
+}
