@@ -4,11 +4,15 @@
 //!
 //! `cargo bench --bench fs_hit`
 
+#[path = "support/payload.rs"]
+mod payload;
+
 use std::hint::black_box;
 use std::time::Duration;
 
 use bccache::{BytecodeCache, FileSystemBytecodeCache};
 use criterion::{Criterion, criterion_group, criterion_main};
+use payload::{fake_code, template_source};
 use sha1::{Digest, Sha1};
 
 const SOURCE_LEN: usize = 20 * 1024;
@@ -16,35 +20,16 @@ const CODE_LEN: usize = 64 * 1024;
 /// Templates for the "across many entries" case, so that reads are not all of one hot inode.
 const MANY: usize = 1000;
 
-fn source(n: usize) -> String {
-    let line =
-        format!("<li>{{{{ item.name }}}} #{n}: {{% if item.active %}}on{{% endif %}}</li>\n");
-    line.repeat(SOURCE_LEN / line.len() + 1)[..SOURCE_LEN].to_owned()
-}
-
-fn code(n: usize) -> Vec<u8> {
-    // Incompressible-looking bytes, like real bytecode.
-    let mut x = 0x9e37_79b9_7f4a_7c15u64 ^ n as u64;
-    (0..CODE_LEN)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
-
 fn bench_fs_hit(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let cache = FileSystemBytecodeCache::new(dir.path(), "__bench_%s.cache").expect("cache");
     let names: Vec<String> = (0..MANY)
         .map(|n| format!("templates/page{n}.html"))
         .collect();
-    let sources: Vec<String> = (0..MANY).map(source).collect();
+    let sources: Vec<String> = (0..MANY).map(|n| template_source(n, SOURCE_LEN)).collect();
     for (n, (name, source)) in names.iter().zip(&sources).enumerate() {
         let mut bucket = cache.get_bucket(&(), name, None, source).expect("bucket");
-        bucket.code = Some(code(n));
+        bucket.code = Some(fake_code(n as u64, CODE_LEN));
         cache.set_bucket(&bucket).expect("store");
     }
     let paths: Vec<_> = names

@@ -11,6 +11,8 @@
 #[path = "../tests/support/memcached.rs"]
 #[allow(dead_code)]
 mod memcached_support;
+#[path = "support/payload.rs"]
+mod payload;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -18,26 +20,9 @@ use std::time::{Duration, Instant};
 use bccache::{BytecodeCache, DEFAULT_PREFIX, MemcachedBytecodeCache};
 use criterion::{Criterion, criterion_group};
 use memcached_support::MemcachedServer;
+use payload::{fake_code, template_source};
 
 const SOURCE_LEN: usize = 4 * 1024;
-
-fn source() -> String {
-    let line = "<li>{{ item.name }}: {% if item.active %}on{% else %}off{% endif %}</li>\n";
-    line.repeat(SOURCE_LEN / line.len() + 1)[..SOURCE_LEN].to_owned()
-}
-
-fn code(len: usize) -> Vec<u8> {
-    // Incompressible-looking bytes, like real bytecode.
-    let mut x = 0x9e37_79b9_7f4a_7c15u64 ^ len as u64;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
 
 /// A raw `memcache` client as the cache builds one: a pool opened lazily, no check-out ping,
 /// 1 s I/O timeout.
@@ -60,12 +45,12 @@ fn bench_memcached_hit(c: &mut Criterion) {
         .build()
         .expect("cache");
     let raw = raw_client(&server.url());
-    let source = source();
+    let source = template_source(0, SOURCE_LEN);
 
     for code_len in [4 * 1024, 64 * 1024] {
         let name = format!("templates/page-{code_len}.html");
         let mut bucket = cache.get_bucket(&(), &name, None, &source).expect("bucket");
-        bucket.code = Some(code(code_len));
+        bucket.code = Some(fake_code(code_len as u64, code_len));
         cache.set_bucket(&bucket).expect("store");
         let key = format!("{DEFAULT_PREFIX}{}", bucket.key);
         let stored: Vec<u8> = raw.get(&key).expect("raw get").expect("stored");
@@ -122,14 +107,14 @@ fn interleaved_summary() {
     let server = MemcachedServer::start();
     let cache = MemcachedBytecodeCache::connect(&server.url()).expect("cache");
     let raw = raw_client(&server.url());
-    let source = source();
+    let source = template_source(0, SOURCE_LEN);
     println!(
         "\ninterleaved: {ROUNDS} rounds of {GETS_PER_ROUND} raw gets then {GETS_PER_ROUND} hits"
     );
     for code_len in [4 * 1024, 64 * 1024] {
         let name = format!("templates/interleaved-{code_len}.html");
         let mut bucket = cache.get_bucket(&(), &name, None, &source).expect("bucket");
-        bucket.code = Some(code(code_len));
+        bucket.code = Some(fake_code(code_len as u64, code_len));
         cache.set_bucket(&bucket).expect("store");
         let key = format!("{DEFAULT_PREFIX}{}", bucket.key);
         let (mut raw_us, mut hit_us, mut ratios) = (Vec::new(), Vec::new(), Vec::new());

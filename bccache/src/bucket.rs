@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
 
-use xxhash_rust::xxh3::{Xxh3, xxh3_64};
+use xxhash_rust::xxh3::{Xxh3Default, xxh3_64};
 
 use crate::error::{Error, Result};
 
@@ -255,7 +255,7 @@ impl<'e> Bucket<'e> {
                 code
             }
         };
-        let mut hasher = Xxh3::new();
+        let mut hasher = Xxh3Default::new();
         hasher.update(header);
         hasher.update(&code);
         if hasher.digest() != u64::from_le_bytes(trailer) {
