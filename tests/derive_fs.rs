@@ -1,13 +1,23 @@
 //! `#[derive(BytecodeCache)]` on the filesystem backend: a derived cache reads and writes the very
 //! files the hand-built `FileSystemBytecodeCache` does.
+//!
+//! A literal relative `dir` resolves against the working directory, and a bare `dir` against
+//! `TMPDIR`; both belong to the whole process, so those tests run in a child copy of this binary
+//! started in a temp directory, or with `TMPDIR` set to one, and touch nothing outside it.
 
+mod support;
+
+use std::fs;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use bccache::{Bucket, BytecodeCache, FileSystemBytecodeCache};
+use bccache::{BytecodeCache, DEFAULT_PATTERN, FileSystemBytecodeCache};
+use support::child;
 
 const SOURCE: &str = "<h1>{{ title }}</h1>";
 const CODE: &[u8] = b"compiled title template";
+const CHILD_DEADLINE: Duration = Duration::from_secs(60);
 
 #[derive(BytecodeCache, serde::Deserialize)]
 #[cache(dir, pattern = "__app_%s.cache")]
@@ -75,8 +85,8 @@ fn derived_entry_is_byte_identical_to_the_hand_built_one() {
     let key = store(&derived, "index.html");
     store(&hand_built, "index.html");
     let file = format!("__app_{key}.cache");
-    let derived_bytes = std::fs::read(derived_dir.path().join(&file)).expect("derived entry");
-    let hand_bytes = std::fs::read(hand_dir.path().join(&file)).expect("hand-built entry");
+    let derived_bytes = fs::read(derived_dir.path().join(&file)).expect("derived entry");
+    let hand_bytes = fs::read(hand_dir.path().join(&file)).expect("hand-built entry");
     assert_eq!(derived_bytes, hand_bytes);
 }
 
@@ -100,7 +110,7 @@ fn clear_removes_the_derived_cache_entries_only() {
     };
     let key = store(&derived, "index.html");
     let other = tmp.path().join("notes.txt");
-    std::fs::write(&other, "keep me").expect("write another file");
+    fs::write(&other, "keep me").expect("write another file");
 
     derived.clear().expect("clear");
     assert!(!tmp.path().join(format!("__app_{key}.cache")).exists());
@@ -120,7 +130,7 @@ fn backend_is_built_once_per_configuration_and_reused() {
 
     // A dump never recreates the directory; only building a backend does. So a dump that fails
     // here went through the backend built for `first`.
-    std::fs::remove_dir_all(&dir).expect("remove the cache directory");
+    fs::remove_dir_all(&dir).expect("remove the cache directory");
     let same_config = CacheConfig {
         cache_dir: dir.clone(),
     };
@@ -140,26 +150,96 @@ fn backend_is_built_once_per_configuration_and_reused() {
     assert!(other_dir.is_dir());
 }
 
-/// Relative to the working directory at first use: the package root under `cargo test`.
+/// Runs `test` in a child whose working directory is `cwd`.
+fn run_in_dir(test: &str, cwd: &Path) -> String {
+    let mut command = child::child_command(test, "temp-cwd");
+    command.current_dir(cwd);
+    let output = child::wait_with_deadline(child::spawn(command), CHILD_DEADLINE);
+    child::check_passed(test, &output)
+}
+
+/// Runs `test` in a child whose `TMPDIR` is `tmp`.
+fn run_with_tmpdir(test: &str, tmp: &Path) -> String {
+    let mut command = child::child_command(test, "temp-tmpdir");
+    command.env("TMPDIR", tmp);
+    let output = child::wait_with_deadline(child::spawn(command), CHILD_DEADLINE);
+    child::check_passed(test, &output)
+}
+
+const LITERAL_DIR: &str = "var/cache/literal";
+const LITERAL_PATTERN: &str = "__literal_%s.cache";
+
+/// Relative to the working directory at first use.
 #[derive(BytecodeCache)]
-#[cache(
-    dir = "target/bccache-derive-tests/literal",
-    pattern = "__literal_%s.cache"
-)]
+#[cache(dir = "var/cache/literal", pattern = "__literal_%s.cache")]
 struct LiteralCache;
 
 #[test]
 fn literal_relative_dir_is_created_under_the_working_directory() {
-    let dir = std::env::current_dir()
-        .expect("working directory")
-        .join("target/bccache-derive-tests/literal");
-    let key = store(&LiteralCache, "literal-relative-dir.html");
-    assert!(dir.join(format!("__literal_{key}.cache")).is_file());
+    const TEST: &str = "literal_relative_dir_is_created_under_the_working_directory";
+    if child::child_instructions().is_some() {
+        let dir = std::env::current_dir()
+            .expect("working directory")
+            .join(LITERAL_DIR);
+        let key = store(&LiteralCache, "literal-relative-dir.html");
+        assert!(dir.join(format!("__literal_{key}.cache")).is_file());
+        assert_eq!(
+            load(&LiteralCache, "literal-relative-dir.html").as_deref(),
+            Some(CODE)
+        );
+        return;
+    }
+    let cwd = tempfile::tempdir().expect("temp dir");
+    run_in_dir(TEST, cwd.path());
+    let written = FileSystemBytecodeCache::new(cwd.path().join(LITERAL_DIR), LITERAL_PATTERN)
+        .expect("hand-built cache on the child's directory");
     assert_eq!(
-        load(&LiteralCache, "literal-relative-dir.html").as_deref(),
-        Some(CODE)
+        load(&written, "literal-relative-dir.html").as_deref(),
+        Some(CODE),
+        "the child wrote under its working directory"
     );
-    LiteralCache.clear().expect("clear");
+}
+
+#[test]
+fn literal_configuration_builds_its_backend_once() {
+    const TEST: &str = "literal_configuration_builds_its_backend_once";
+    if child::child_instructions().is_some() {
+        let first_cwd = std::env::current_dir().expect("working directory");
+        let dir = first_cwd.join(LITERAL_DIR);
+        store(&LiteralCache, "index.html");
+        assert!(dir.is_dir(), "the first use creates the directory");
+
+        // A rebuilt backend would resolve the relative `dir` against the new working directory.
+        std::env::set_current_dir("../second").expect("change the working directory");
+        store(&LiteralCache, "page.html");
+        assert!(
+            !Path::new(LITERAL_DIR).exists(),
+            "nothing under the new working directory"
+        );
+        assert_eq!(load(&LiteralCache, "page.html").as_deref(), Some(CODE));
+        let first = FileSystemBytecodeCache::new(&dir, LITERAL_PATTERN).expect("hand-built cache");
+        assert_eq!(load(&first, "page.html").as_deref(), Some(CODE));
+
+        // Only building a backend creates the directory; a dump never does. So a dump that fails
+        // here went through the backend built at first use.
+        fs::remove_dir_all(&dir).expect("remove the cache directory");
+        let mut bucket = LiteralCache
+            .get_bucket(&(), "index.html", None, SOURCE)
+            .expect("a missing directory is a miss");
+        assert!(bucket.code.is_none());
+        bucket.code = Some(CODE.to_vec());
+        assert!(LiteralCache.set_bucket(&bucket).is_err());
+        assert!(!dir.exists(), "the directory is not created again");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let first = tmp.path().join("first");
+    let second = tmp.path().join("second");
+    fs::create_dir(&first).expect("first working directory");
+    fs::create_dir(&second).expect("second working directory");
+    run_in_dir(TEST, &first);
+    assert!(!first.join(LITERAL_DIR).exists());
+    assert!(!second.join("var").exists());
 }
 
 #[derive(BytecodeCache)]
@@ -168,13 +248,34 @@ struct DefaultCache;
 
 #[test]
 fn bare_dir_without_a_field_uses_the_safe_default_directory() {
-    let default = FileSystemBytecodeCache::with_default_dir().expect("default cache");
-    let name = format!("derive-default-dir-{}.html", std::process::id());
-    let key = store(&DefaultCache, &name);
-    let path = default.path_for_key(&key);
-    assert!(path.is_file(), "{} holds the entry", path.display());
-    assert_eq!(load(&default, &name).as_deref(), Some(CODE));
-    std::fs::remove_file(path).expect("remove the test entry");
+    const TEST: &str = "bare_dir_without_a_field_uses_the_safe_default_directory";
+    if child::child_instructions().is_some() {
+        let default = FileSystemBytecodeCache::with_default_dir().expect("default cache");
+        assert!(default.directory().starts_with(std::env::temp_dir()));
+        let key = store(&DefaultCache, "default-dir.html");
+        let path = default.path_for_key(&key);
+        assert!(path.is_file(), "{} holds the entry", path.display());
+        assert_eq!(load(&default, "default-dir.html").as_deref(), Some(CODE));
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    run_with_tmpdir(TEST, tmp.path());
+    let made: Vec<PathBuf> = fs::read_dir(tmp.path())
+        .expect("list the child's TMPDIR")
+        .map(|entry| entry.expect("directory entry").path())
+        .collect();
+    let [default_dir] = made.as_slice() else {
+        panic!("the child made one default directory, found {made:?}");
+    };
+    let name = default_dir.file_name().and_then(|name| name.to_str());
+    assert!(
+        name.is_some_and(|name| name.starts_with("_bccache-")),
+        "{} is Jinja2's default directory name",
+        default_dir.display()
+    );
+    let written =
+        FileSystemBytecodeCache::new(default_dir, DEFAULT_PATTERN).expect("hand-built cache");
+    assert_eq!(load(&written, "default-dir.html").as_deref(), Some(CODE));
 }
 
 #[derive(BytecodeCache)]
@@ -186,10 +287,6 @@ struct GenericConfig<P> {
     #[cache(dir)]
     dir: P,
 }
-
-#[derive(BytecodeCache)]
-#[cache(dir = "target/bccache-derive-tests/tagged")]
-struct Tagged<T>(PhantomData<fn() -> T>);
 
 #[test]
 fn tuple_and_generic_structs_are_caches() {
@@ -208,11 +305,36 @@ fn tuple_and_generic_structs_are_caches() {
         dir: tmp.path().display().to_string(),
     };
     assert_eq!(load(&owned, "generic.html").as_deref(), Some(CODE));
-
-    let tagged: Box<dyn BytecodeCache> = Box::new(Tagged::<std::rc::Rc<u8>>(PhantomData));
-    store(&*tagged, "tagged.html");
-    tagged.clear().expect("clear");
 }
+
+const TAGGED_DIR: &str = "var/cache/tagged";
+
+/// Generic, with nothing read from a field: `T` need not be `Send` or `Sync`.
+#[derive(BytecodeCache)]
+#[cache(dir = "var/cache/tagged")]
+struct Tagged<T>(PhantomData<fn() -> T>);
+
+#[test]
+fn generic_struct_with_a_literal_dir_is_a_cache() {
+    const TEST: &str = "generic_struct_with_a_literal_dir_is_a_cache";
+    if child::child_instructions().is_some() {
+        let tagged: Box<dyn BytecodeCache> = Box::new(Tagged::<std::rc::Rc<u8>>(PhantomData));
+        store(&*tagged, "tagged.html");
+        assert_eq!(load(&*tagged, "tagged.html").as_deref(), Some(CODE));
+        return;
+    }
+    let cwd = tempfile::tempdir().expect("temp dir");
+    run_in_dir(TEST, cwd.path());
+    let written = FileSystemBytecodeCache::new(cwd.path().join(TAGGED_DIR), DEFAULT_PATTERN)
+        .expect("hand-built cache on the child's directory");
+    assert_eq!(load(&written, "tagged.html").as_deref(), Some(CODE));
+}
+
+/// Computed with Jinja2 3.1.6: `get_cache_key` and `get_source_checksum` of a
+/// `FileSystemBytecodeCache`.
+const JINJA2_KEY: &str = "f6013a00b362253c64368d6eebc50ea2131754e2";
+const JINJA2_KEY_WITH_FILENAME: &str = "a3d6bf631e270ded392589d3b639f0e9eb46c656";
+const JINJA2_CHECKSUM: &str = "a0eec493d935aa02a42ef6216a528786350add79";
 
 #[test]
 fn derived_cache_keys_and_checksums_are_jinja2_s() {
@@ -220,14 +342,24 @@ fn derived_cache_keys_and_checksums_are_jinja2_s() {
     let derived = CacheConfig {
         cache_dir: tmp.path().to_owned(),
     };
-    let hand_built =
-        FileSystemBytecodeCache::new(tmp.path(), "__app_%s.cache").expect("hand-built cache");
+    assert_eq!(derived.get_cache_key("index.html", None), JINJA2_KEY);
     assert_eq!(
         derived.get_cache_key("index.html", Some("templates/index.html")),
-        hand_built.get_cache_key("index.html", Some("templates/index.html"))
+        JINJA2_KEY_WITH_FILENAME
     );
-    let bucket: Bucket<'_> = derived
-        .get_bucket(&(), "index.html", None, SOURCE)
+    assert_eq!(
+        derived.get_source_checksum("Hello {{ name }}!"),
+        JINJA2_CHECKSUM
+    );
+
+    let bucket = derived
+        .get_bucket(
+            &(),
+            "index.html",
+            Some("templates/index.html"),
+            "Hello {{ name }}!",
+        )
         .expect("bucket");
-    assert_eq!(bucket.checksum, hand_built.get_source_checksum(SOURCE));
+    assert_eq!(bucket.key, JINJA2_KEY_WITH_FILENAME);
+    assert_eq!(bucket.checksum, JINJA2_CHECKSUM);
 }

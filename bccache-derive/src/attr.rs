@@ -20,6 +20,14 @@ pub const MAX_TIMEOUT: u64 = 30 * 24 * 60 * 60;
 pub const MAX_PREFIX_LEN: usize = 210;
 
 const STRUCT_KEYS: &str = "`dir`, `pattern`, `memcached`, `prefix`, `timeout` or `ignore_errors`";
+const STRUCT_KEY_NAMES: [&str; 6] = [
+    "dir",
+    "pattern",
+    "memcached",
+    "prefix",
+    "timeout",
+    "ignore_errors",
+];
 
 /// A key as written, with the span of its name.
 pub struct Key<T> {
@@ -70,20 +78,31 @@ pub struct FieldKey {
 
 pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
     let mut out = StructAttrs::default();
+    // Every key written so far, valid or not: a repeated key is a duplicate even when the first
+    // value was rejected or missing.
+    let mut seen: Vec<String> = Vec::new();
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("cache")) {
         let parsed = attr.parse_nested_meta(|meta| {
             let Some(name) = meta.path.get_ident().map(Ident::to_string) else {
                 skip_value(&meta)?;
-                cx.error_spanned(&meta.path, format_args!("unknown cache attribute; expected {STRUCT_KEYS}"));
+                let path = path_name(&meta.path);
+                cx.error_spanned(&meta.path, format_args!("unknown cache attribute `{path}`; expected {STRUCT_KEYS}"));
                 return Ok(());
             };
             let span = meta.path.span();
+            if STRUCT_KEY_NAMES.contains(&name.as_str()) {
+                if seen.contains(&name) {
+                    cx.error(span, format_args!("duplicate cache attribute `{name}`; remove one"));
+                } else {
+                    seen.push(name.clone());
+                }
+            }
             match name.as_str() {
                 "dir" => {
                     let value = optional_value(&meta)?
                         .and_then(|expr| string(cx, &expr, "`dir` takes a string: write `dir = \"var/cache\"`, or `dir` alone for the default directory"))
                         .filter(|dir| check_dir(cx, dir));
-                    set(cx, &mut out.dir, span, "dir", Some(value));
+                    set(&mut out.dir, span, Some(value));
                 }
                 "pattern" => {
                     let Some(expr) = required_value(cx, &meta, "`pattern` needs a value: write `pattern = \"__app_%s.cache\"`")? else {
@@ -91,13 +110,13 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
                     };
                     let pattern = string(cx, &expr, "`pattern` takes a string: write `pattern = \"__app_%s.cache\"`")
                         .filter(|pattern| check_pattern(cx, pattern));
-                    set(cx, &mut out.pattern, span, "pattern", pattern);
+                    set(&mut out.pattern, span, pattern);
                 }
                 "memcached" => {
                     let value = optional_value(&meta)?
                         .and_then(|expr| string(cx, &expr, "`memcached` takes a string: write `memcached = \"memcache://127.0.0.1:11211\"`, or `memcached` alone for that default"))
                         .filter(|servers| check_servers(cx, servers));
-                    set(cx, &mut out.memcached, span, "memcached", Some(value));
+                    set(&mut out.memcached, span, Some(value));
                 }
                 "prefix" => {
                     let Some(expr) = required_value(cx, &meta, "`prefix` needs a value: write `prefix = \"app/bytecode/\"`, or mark a field `#[cache(prefix)]`")? else {
@@ -105,14 +124,14 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
                     };
                     let prefix = string(cx, &expr, "`prefix` takes a string: write `prefix = \"app/bytecode/\"`")
                         .filter(|prefix| check_prefix(cx, prefix));
-                    set(cx, &mut out.prefix, span, "prefix", prefix);
+                    set(&mut out.prefix, span, prefix);
                 }
                 "timeout" => {
                     let Some(expr) = required_value(cx, &meta, "`timeout` needs a value in seconds: write `timeout = 3600`, or mark a field `#[cache(timeout)]`")? else {
                         return Ok(());
                     };
                     let timeout = timeout(cx, &expr);
-                    set(cx, &mut out.timeout, span, "timeout", timeout);
+                    set(&mut out.timeout, span, timeout);
                 }
                 "ignore_errors" => {
                     let Some(expr) = required_value(cx, &meta, "`ignore_errors` needs a value: write `ignore_errors = true` or `ignore_errors = false`")? else {
@@ -125,7 +144,7 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
                             None
                         }
                     };
-                    set(cx, &mut out.ignore_errors, span, "ignore_errors", ignore);
+                    set(&mut out.ignore_errors, span, ignore);
                 }
                 _ => {
                     skip_value(&meta)?;
@@ -145,15 +164,16 @@ pub fn field_keys(cx: &mut Ctxt, fields: &Fields) -> Vec<FieldKey> {
     let mut out = Vec::new();
     for (index, field) in fields.iter().enumerate() {
         let member = member(field, index);
+        // Every key on this field so far, across its attributes, valid or not.
+        let mut kinds: Vec<FieldKind> = Vec::new();
         for attr in field
             .attrs
             .iter()
             .filter(|attr| attr.path().is_ident("cache"))
         {
-            let mut kinds: Vec<FieldKind> = Vec::new();
             let parsed = attr.parse_nested_meta(|meta| {
                 let span = meta.path.span();
-                let name = meta.path.get_ident().map(Ident::to_string).unwrap_or_default();
+                let name = path_name(&meta.path);
                 let kind = match name.as_str() {
                     "dir" => Some(FieldKind::Dir),
                     "memcached" => Some(FieldKind::Memcached),
@@ -164,7 +184,7 @@ pub fn field_keys(cx: &mut Ctxt, fields: &Fields) -> Vec<FieldKey> {
                         None
                     }
                     _ => {
-                        cx.error(span, "unknown field cache attribute; a field can supply `dir`, `memcached`, `prefix` or `timeout`");
+                        cx.error_spanned(&meta.path, format_args!("unknown field cache attribute `{name}`; a field can supply `dir`, `memcached`, `prefix` or `timeout`"));
                         None
                     }
                 };
@@ -177,17 +197,20 @@ pub fn field_keys(cx: &mut Ctxt, fields: &Fields) -> Vec<FieldKey> {
                 } else {
                     None
                 };
-                if let (Some(kind), Some(value)) = (kind, value) {
+                let Some(kind) = kind else { return Ok(()) };
+                let duplicate = kinds.contains(&kind);
+                if duplicate {
+                    cx.error(span, format_args!("duplicate cache attribute `{}`; remove one", kind.name()));
+                } else {
+                    kinds.push(kind);
+                }
+                if let Some(value) = value {
                     cx.error_spanned(value, format_args!("a field attribute takes no value: the field is the value; write `#[cache({})]`", kind.name()));
                     return Ok(());
                 }
-                let Some(kind) = kind else { return Ok(()) };
-                if kinds.contains(&kind) {
-                    cx.error(span, format_args!("duplicate cache attribute `{}`; remove one", kind.name()));
-                    return Ok(());
+                if !duplicate {
+                    out.push(FieldKey { kind, span, member: member.clone(), ty: field.ty.clone() });
                 }
-                kinds.push(kind);
-                out.push(FieldKey { kind, span, member: member.clone(), ty: field.ty.clone() });
                 Ok(())
             });
             if let Err(error) = parsed {
@@ -208,14 +231,25 @@ fn member(field: &Field, index: usize) -> Member {
     }
 }
 
-fn set<T>(cx: &mut Ctxt, slot: &mut Option<Key<T>>, span: Span, name: &str, value: Option<T>) {
-    if slot.is_some() {
-        cx.error(
-            span,
-            format_args!("duplicate cache attribute `{name}`; remove one"),
-        );
-    } else if let Some(value) = value {
-        *slot = Some(Key { span, value });
+/// Keeps the first valid value of a key; duplicates were reported when the key was seen.
+fn set<T>(slot: &mut Option<Key<T>>, span: Span, value: Option<T>) {
+    if slot.is_none() {
+        *slot = value.map(|value| Key { span, value });
+    }
+}
+
+/// A key's path as written, for messages: `a::b`.
+fn path_name(path: &syn::Path) -> String {
+    let segments: Vec<String> = path
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    let joined = segments.join("::");
+    if path.leading_colon.is_some() {
+        format!("::{joined}")
+    } else {
+        joined
     }
 }
 

@@ -25,7 +25,7 @@ fn impl_cache(input: &Input) -> TokenStream {
         Backend::FileSystem { dir, pattern } => {
             let dir = option(match dir {
                 Value::Default => None,
-                Value::Literal(dir) => Some(quote!(::std::path::Path::new(#dir))),
+                Value::Literal(dir) => Some(quote!(::bccache::__private::Path::new(#dir))),
                 Value::Field(field) => Some(field_value(field, quote!(dir_field))),
             });
             let pattern = option(pattern.as_ref().map(LitStr::to_token_stream));
@@ -152,11 +152,23 @@ fn field_value(field: &FieldRef, function: TokenStream) -> TokenStream {
     }
 }
 
-/// The struct's generics, plus what the impl needs of its type parameters: `Self: Send + Sync`
-/// (the trait's supertraits), and each field that supplies a value with a type built from the
+/// The struct's generics, plus `Self: Send + Sync` (the trait's supertraits) when it has type
+/// parameters, so that the impl asks for them instead of failing for a parameter that is not.
+fn with_supertrait_bounds(generics: &Generics) -> Generics {
+    let mut generics = generics.clone();
+    if generics.type_params().next().is_some() {
+        generics
+            .make_where_clause()
+            .predicates
+            .push(parse_quote!(Self: ::core::marker::Send + ::core::marker::Sync));
+    }
+    generics
+}
+
+/// [`with_supertrait_bounds`], plus: each field that supplies a value with a type built from the
 /// parameters must be able to supply it.
 fn with_bounds(input: &Input) -> Generics {
-    let mut generics = input.generics.clone();
+    let mut generics = with_supertrait_bounds(input.generics);
     let params: Vec<&Ident> = input
         .generics
         .type_params()
@@ -165,8 +177,7 @@ fn with_bounds(input: &Input) -> Generics {
     if params.is_empty() {
         return generics;
     }
-    let mut bounds: Vec<WherePredicate> =
-        vec![parse_quote!(Self: ::core::marker::Send + ::core::marker::Sync)];
+    let mut bounds: Vec<WherePredicate> = Vec::new();
     let mut bound = |field: &FieldRef, trait_bound: TokenStream| {
         if mentions_any(&field.ty, &params) {
             let ty = &field.ty;
@@ -176,7 +187,10 @@ fn with_bounds(input: &Input) -> Generics {
     match &input.backend {
         Backend::FileSystem { dir, .. } => {
             if let Value::Field(field) = dir {
-                bound(field, quote!(::core::convert::AsRef<::std::path::Path>));
+                bound(
+                    field,
+                    quote!(::core::convert::AsRef<::bccache::__private::Path>),
+                );
             }
         }
         Backend::Memcached {
@@ -213,8 +227,10 @@ fn mentions_any(ty: &Type, params: &[&Ident]) -> bool {
     walk(ty.to_token_stream(), params)
 }
 
-/// An impl that type checks and is never called: the item did not compile.
+/// An impl that type checks and is never called: the item did not compile. It carries the
+/// supertrait bounds too, or a type parameter would add "cannot be sent between threads" errors.
 fn fallback(ident: &Ident, generics: &Generics) -> TokenStream {
+    let generics = with_supertrait_bounds(generics);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         #[automatically_derived]

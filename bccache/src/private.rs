@@ -8,9 +8,10 @@
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 
+pub use std::path::Path;
 pub use std::sync::OnceLock;
 
 pub use crate::fs::FileSystemBytecodeCache;
