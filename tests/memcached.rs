@@ -7,11 +7,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use bccache::{BytecodeCache, DEFAULT_PREFIX, Error, MemcachedBytecodeCache, MemcachedClient};
-use support::memcached::MemcachedServer;
+use support::memcached::{ClientResult, MemcachedServer, error_chain};
 
 const SOURCE: &str = "{% for item in items %}<li>{{ item }}</li>{% endfor %}";
-
-type ClientResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 fn cache_on(server: &MemcachedServer) -> MemcachedBytecodeCache {
     MemcachedBytecodeCache::connect(&server.url()).expect("a valid server URL")
@@ -40,18 +38,6 @@ fn load(cache: &impl BytecodeCache, name: &str, source: &str) -> Option<Vec<u8>>
         .get_bucket(&(), name, None, source)
         .expect("get_bucket")
         .code
-}
-
-/// An error and its sources, for messages.
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
 }
 
 #[test]
@@ -143,23 +129,32 @@ fn entry_stored_with_a_timeout_expires() {
     let server = MemcachedServer::start();
     let cache = MemcachedBytecodeCache::builder()
         .server(server.url())
-        .timeout(1)
+        .timeout(2)
         .build()
         .expect("build");
     let forever = cache_on(&server);
     let key = store(&cache, "short.html", SOURCE, b"short-lived");
     store(&forever, "long.html", SOURCE, b"long-lived");
+    // memcached's clock ticks once a second, so an item lives between `timeout - 1` and
+    // `timeout` seconds: 2 s keeps it for at least the one just after the store.
     assert!(load(&cache, "short.html", SOURCE).is_some());
 
-    // memcached counts whole seconds: a 1 s item is gone within about 2 s.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while load(&cache, "short.html", SOURCE).is_some() {
+    let deadline = Instant::now() + Duration::from_secs(8);
+    for _ in 0..80 {
+        if load(&cache, "short.html", SOURCE).is_none() {
+            break;
+        }
         assert!(
             Instant::now() < deadline,
-            "an entry stored with timeout 1 s is still there after 5 s"
+            "an entry stored with timeout 2 s is still there after 8 s"
         );
         thread::sleep(Duration::from_millis(100));
     }
+    assert_eq!(
+        load(&cache, "short.html", SOURCE),
+        None,
+        "an entry stored with timeout 2 s did not expire"
+    );
     assert_eq!(server.raw_get(&format!("{DEFAULT_PREFIX}{key}")), None);
     assert_eq!(
         load(&forever, "long.html", SOURCE).as_deref(),
@@ -238,7 +233,7 @@ fn errors_on_get_and_set_are_returned_when_not_ignored() {
         }
         other => panic!("unexpected error: {other}"),
     }
-    let text = chain(&error);
+    let text = error_chain(&error);
     assert!(
         text.contains(&format!("127.0.0.1:{}", server.port())),
         "the error names the server: {text}"
@@ -460,6 +455,8 @@ fn build_refuses_bad_server_urls_naming_them() {
         "127.0.0.1:11211",
         "redis://127.0.0.1:6379",
         "memcache://h:1?timeout=x",
+        // `memcache+tcp` is TCP even without a host: it would fail on every request.
+        "memcache+tcp:///run/memcached/memcached.sock",
     ] {
         let error = MemcachedBytecodeCache::connect(url).expect_err("a bad URL is refused");
         assert!(

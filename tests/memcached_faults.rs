@@ -11,11 +11,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use bccache::{BytecodeCache, Error, MemcachedBytecodeCache, MemcachedClient};
-use support::memcached::MemcachedServer;
+use support::memcached::{ClientResult, MemcachedServer, error_chain, refusing_url, within};
 
 const SOURCE: &str = "{{ greeting }}, {{ name }}!";
-
-type ClientResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 fn code_of(name: &str) -> Vec<u8> {
     format!("compiled {name}").into_bytes()
@@ -35,30 +33,29 @@ fn hung_server() -> String {
     format!("memcache://127.0.0.1:{port}")
 }
 
-/// Runs `call` on its own thread and waits at most `limit` for it, so that a call that hangs
-/// fails the test instead of hanging the run. Returns the result and how long it took.
-fn within<T: Send + 'static>(
-    limit: Duration,
-    call: impl FnOnce() -> T + Send + 'static,
-) -> (T, Duration) {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    let started = Instant::now();
+/// A listener on 127.0.0.1 that counts the connections it accepts and closes each at once.
+/// Its URL carries a user and password, so the client authenticates as part of opening a
+/// connection, and that fails: a server no connection can be opened to, like one that refuses,
+/// but whose connection attempts can be counted.
+fn closing_server(accepted: Arc<AtomicUsize>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let port = listener.local_addr().expect("local addr").port();
     thread::spawn(move || {
-        let _ = sender.send(call());
+        for stream in listener.incoming().take(1_000) {
+            accepted.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
     });
-    match receiver.recv_timeout(limit) {
-        Ok(value) => (value, started.elapsed()),
-        Err(_) => panic!("the call did not return within {limit:?}"),
-    }
+    format!("memcache://user:password@127.0.0.1:{port}")
 }
 
-/// A port on 127.0.0.1 nobody listens on.
-fn refusing_url() -> String {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind 127.0.0.1")
-        .port();
-    format!("memcache://127.0.0.1:{port}")
+/// Checks that a request gave up after about one 1 s I/O timeout: a wide band, for a loaded
+/// machine, that still tells a timeout from an instant failure or a 30 s hang.
+fn assert_about_one_io_timeout(took: Duration, what: &str) {
+    assert!(
+        took >= Duration::from_millis(500) && took <= Duration::from_millis(2500),
+        "{what} gave up after {took:?}, not about the 1 s I/O timeout"
+    );
 }
 
 #[test]
@@ -120,21 +117,25 @@ fn server_killed_and_restarted_mid_run_only_ever_gives_hits_or_misses() {
 
 #[test]
 fn hung_server_costs_one_io_timeout_not_thirty_seconds() {
-    let cache = Arc::new(MemcachedBytecodeCache::connect(&hung_server()).expect("build"));
-    let loader = Arc::clone(&cache);
-    let (code, _) = within(Duration::from_secs(3), move || {
-        loader
+    let url = hung_server();
+    let cache = MemcachedBytecodeCache::connect(&url).expect("build");
+    let (code, took) = within(Duration::from_secs(4), move || {
+        cache
             .get_bucket(&(), "hung.html", None, SOURCE)
             .map(|bucket| bucket.code)
     });
     assert_eq!(code.expect("ignored errors: a miss"), None);
+    assert_about_one_io_timeout(took, "a get");
 
-    let (stored, _) = within(Duration::from_secs(3), move || {
+    // A cache of its own, so that the set is not skipped after the get's timeout.
+    let cache = MemcachedBytecodeCache::connect(&url).expect("build");
+    let (stored, took) = within(Duration::from_secs(4), move || {
         let mut bucket = bccache::Bucket::new(&(), "hung", "checksum");
         bucket.code = Some(code_of("hung.html"));
         cache.set_bucket(&bucket)
     });
     stored.expect("ignored errors: dropped");
+    assert_about_one_io_timeout(took, "a set");
 }
 
 #[test]
@@ -147,7 +148,7 @@ fn hung_server_errors_come_back_within_the_io_timeout_when_not_ignored() {
             .expect("build"),
     );
     let loader = Arc::clone(&cache);
-    let (loaded, took) = within(Duration::from_secs(3), move || {
+    let (loaded, took) = within(Duration::from_secs(4), move || {
         loader
             .get_bucket(&(), "hung.html", None, SOURCE)
             .map(|_| ())
@@ -160,10 +161,7 @@ fn hung_server_errors_come_back_within_the_io_timeout_when_not_ignored() {
             ..
         }
     ));
-    assert!(
-        took >= Duration::from_millis(500) && took < Duration::from_secs(3),
-        "the get gave up after {took:?}, not about 1 s"
-    );
+    assert_about_one_io_timeout(took, "the get");
 
     // Then the server is skipped for about a second: the next calls fail at once.
     let started = Instant::now();
@@ -195,20 +193,91 @@ fn url_timeout_wins_over_the_default() {
 }
 
 #[test]
-fn refusing_server_costs_one_connect_timeout_per_second_not_per_key() {
-    let cache = MemcachedBytecodeCache::connect(&refusing_url()).expect("build offline");
+fn refusing_server_is_skipped_for_about_a_second_not_tried_per_key() {
+    let url = refusing_url();
+    let lenient = MemcachedBytecodeCache::connect(&url).expect("build offline");
+    let bucket = lenient
+        .get_bucket(&(), "t.html", None, SOURCE)
+        .expect("ignored errors: a miss");
+    assert_eq!(bucket.code, None);
+
+    let strict = MemcachedBytecodeCache::builder()
+        .server(&url)
+        .ignore_memcache_errors(false)
+        .build()
+        .expect("build offline");
+    let first = strict
+        .get_bucket(&(), "t.html", None, SOURCE)
+        .expect_err("a refused connection is an error");
+    let text = error_chain(&first);
+    assert!(
+        !text.contains("skipped"),
+        "the first get was not tried: {text}"
+    );
+    // A refused connect leaves no trace to count; the errors say whether it was tried.
     let started = Instant::now();
     for i in 0..100 {
-        let bucket = cache
+        let error = strict
             .get_bucket(&(), &format!("t{i}.html"), None, SOURCE)
+            .expect_err("a skipped server is an error");
+        let text = error_chain(&error);
+        if started.elapsed() < Duration::from_millis(800) {
+            assert!(
+                text.contains("skipped"),
+                "get {i} tried the refusing server again: {text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn unreachable_server_is_tried_about_once_a_second_not_per_key() {
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let url = closing_server(Arc::clone(&accepted));
+    let cache = Arc::new(MemcachedBytecodeCache::connect(&url).expect("build offline"));
+    let loader = Arc::clone(&cache);
+    let (code, _) = within(Duration::from_secs(4), move || {
+        loader
+            .get_bucket(&(), "first.html", None, SOURCE)
+            .map(|bucket| bucket.code)
+    });
+    assert_eq!(code.expect("ignored errors: a miss"), None);
+    // Let an attempt still in flight at the connect timeout land.
+    thread::sleep(Duration::from_millis(100));
+    let tried = accepted.load(Ordering::SeqCst);
+    assert!(tried >= 1, "the first get did not try to connect");
+
+    // Most of the one-second skip: a load every 5 ms, none of which may try again, and nothing
+    // may retry in the background either.
+    let started = Instant::now();
+    let mut loads = 0;
+    while loads < 200 && started.elapsed() < Duration::from_millis(500) {
+        let bucket = cache
+            .get_bucket(&(), &format!("t{loads}.html"), None, SOURCE)
             .expect("ignored errors: a miss");
         assert_eq!(bucket.code, None);
+        loads += 1;
+        thread::sleep(Duration::from_millis(5));
     }
-    let took = started.elapsed();
-    // 100 keys at 250 ms each would be 25 s.
+    thread::sleep(Duration::from_millis(100));
+    let during_skip = accepted.load(Ordering::SeqCst) - tried;
     assert!(
-        took < Duration::from_secs(2),
-        "100 loads from a refusing server took {took:?}"
+        during_skip <= 1,
+        "{during_skip} connection attempts during the skip ({loads} loads)"
+    );
+
+    // After the skip the server is tried again.
+    thread::sleep(Duration::from_millis(800));
+    let again = within(Duration::from_secs(4), move || {
+        cache
+            .get_bucket(&(), "again.html", None, SOURCE)
+            .map(|bucket| bucket.code)
+    });
+    assert_eq!(again.0.expect("ignored errors: a miss"), None);
+    thread::sleep(Duration::from_millis(100));
+    assert!(
+        accepted.load(Ordering::SeqCst) > tried + during_skip,
+        "the server was not tried again after the skip"
     );
 }
 
@@ -349,8 +418,19 @@ fn hung_unix_socket_server_costs_one_io_timeout() {
         .ignore_memcache_errors(false)
         .build()
         .expect("build");
-    let (loaded, _) = within(Duration::from_secs(3), move || {
+    let (loaded, took) = within(Duration::from_secs(4), move || {
         cache.get_bucket(&(), "unix.html", None, SOURCE).map(|_| ())
     });
-    assert!(loaded.is_err(), "a timeout is an error");
+    let error = loaded.expect_err("a timeout is an error");
+    assert!(
+        matches!(
+            error,
+            Error::Memcached {
+                operation: "get",
+                ..
+            }
+        ),
+        "unexpected error: {error}"
+    );
+    assert_about_one_io_timeout(took, "a get on a unix socket");
 }

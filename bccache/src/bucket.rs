@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
+use std::ops::Range;
 
 use xxhash_rust::xxh3::{Xxh3Default, xxh3_64};
 
@@ -26,6 +27,9 @@ const TRAILER_LEN: usize = 8;
 
 /// How much a reader of unknown length may make us reserve before the bytes have arrived.
 const UNTRUSTED_RESERVE: usize = 64 * 1024;
+
+/// How much an entry of known size may make us reserve at once; larger entries grow as read.
+const TRUSTED_RESERVE: usize = 256 * 1024 * 1024;
 
 /// What makes compiled code incompatible: engine, engine version, code-generation options.
 ///
@@ -138,8 +142,17 @@ impl<'e> Bucket<'e> {
 
     /// Loads code from encoded bytes; bad bytes leave `code` `None`. Never fails.
     pub fn bytecode_from_string(&mut self, bytes: &[u8]) {
-        // A slice cannot fail to read, so the only outcome is a hit or a miss.
-        let _ = self.read_from(bytes, Some(bytes.len() as u64));
+        self.code = self.code_range(bytes).map(|code| bytes[code].to_vec());
+    }
+
+    /// [`bytecode_from_string`](Self::bytecode_from_string) for bytes the caller owns: a hit
+    /// keeps the code in their buffer instead of copying it out.
+    pub(crate) fn bytecode_from_vec(&mut self, mut bytes: Vec<u8>) {
+        self.code = self.code_range(&bytes).map(|code| {
+            bytes.truncate(code.end);
+            bytes.drain(..code.start);
+            bytes
+        });
     }
 
     /// The encoded bucket; an empty bucket is [`Error::EmptyBucket`].
@@ -219,49 +232,50 @@ impl<'e> Bucket<'e> {
             return Ok(None);
         }
         let code_len = u64::from_le_bytes(tail8(header));
-
-        let mut trailer = [0u8; TRAILER_LEN];
-        let code = match total_len {
-            Some(total) => {
-                // The size is known, so a length that does not fill it exactly is a lie.
-                if code_len != total - fixed_len {
-                    return Ok(None);
-                }
-                let Ok(len) = usize::try_from(code_len) else {
-                    return Ok(None);
-                };
-                // Code and trailer in one read, straight into the code's final buffer.
-                let mut code = Vec::with_capacity(len + TRAILER_LEN);
-                let want = code_len + TRAILER_LEN as u64;
-                if (&mut *r).take(want).read_to_end(&mut code)? != len + TRAILER_LEN {
-                    return Ok(None);
-                }
-                trailer.copy_from_slice(&code[len..]);
-                code.truncate(len);
-                code
-            }
-            None => {
-                // The length is not trusted until its bytes have arrived: grow as they come.
-                let reserve = usize::try_from(code_len)
-                    .map_or(UNTRUSTED_RESERVE, |len| len.min(UNTRUSTED_RESERVE));
-                let mut code = Vec::with_capacity(reserve);
-                if ((&mut *r).take(code_len).read_to_end(&mut code)? as u64) != code_len
-                    || !read_exact_or_eof(r, &mut trailer)?
-                    || !at_eof(r)?
-                {
-                    return Ok(None);
-                }
-                code.shrink_to_fit();
-                code
-            }
+        // With the size known, a length that does not fill it exactly is a lie.
+        if total_len.is_some_and(|total| code_len != total - fixed_len) {
+            return Ok(None);
+        }
+        // Code and trailer in one read, straight into the code's final buffer. The up-front
+        // reservation is bounded: a reader of unknown length grows the buffer as bytes arrive,
+        // and even a file's size may be a sparse file's terabytes.
+        let limit = if total_len.is_some() {
+            TRUSTED_RESERVE
+        } else {
+            UNTRUSTED_RESERVE
         };
+        let want = code_len.saturating_add(TRAILER_LEN as u64);
+        let mut code = Vec::with_capacity(usize::try_from(want).map_or(limit, |w| w.min(limit)));
+        if (&mut *r).take(want).read_to_end(&mut code)? as u64 != want
+            || (total_len.is_none() && !at_eof(r)?)
+        {
+            return Ok(None);
+        }
+        let len = code.len() - TRAILER_LEN;
+        let trailer = u64::from_le_bytes(tail8(&code));
+        code.truncate(len);
         let mut hasher = Xxh3Default::new();
         hasher.update(header);
         hasher.update(&code);
-        if hasher.digest() != u64::from_le_bytes(trailer) {
+        if hasher.digest() != trailer {
             return Ok(None);
         }
         Ok(Some(code))
+    }
+
+    /// Where the code lies in a whole encoded entry, if the entry is this bucket's and intact.
+    fn code_range(&self, bytes: &[u8]) -> Option<Range<usize>> {
+        let header_len = self.header_len();
+        let body_len = bytes.len().checked_sub(TRAILER_LEN)?;
+        let header = bytes.get(..header_len)?;
+        if body_len < header_len
+            || !self.header_matches(header)
+            || u64::from_le_bytes(tail8(header)) != (body_len - header_len) as u64
+            || xxh3_64(&bytes[..body_len]) != u64::from_le_bytes(tail8(bytes))
+        {
+            return None;
+        }
+        Some(header_len..body_len)
     }
 
     /// Whether a header read at this bucket's expected length is this bucket's: magic (and so

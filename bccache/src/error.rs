@@ -20,9 +20,18 @@ pub enum Error {
     /// A bucket whose key or checksum cannot be encoded (longer than 4 GiB).
     #[error("bucket `{key}` cannot be encoded: {reason}")]
     InvalidBucket {
-        /// The bucket's key, cut to its first 64 bytes.
+        /// The bucket's key, cut to its first 64 characters.
         key: String,
         /// What is wrong.
+        reason: &'static str,
+    },
+
+    /// A bucket key that cannot name an entry of this store (e.g. it holds a path separator).
+    #[error("invalid cache key `{key}`: {reason}")]
+    InvalidKey {
+        /// The key as given.
+        key: String,
+        /// What is wrong with it.
         reason: &'static str,
     },
 

@@ -1,5 +1,6 @@
 //! [`FileSystemBytecodeCache`]: one file per bucket in a directory.
 
+use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -63,8 +64,14 @@ impl FileSystemBytecodeCache {
     /// repaired to 0700. Anything else is refused with [`Error::UnsafeDirectory`], since
     /// another user could otherwise plant code for us to run.
     pub fn with_default_dir() -> Result<Self> {
-        let directory = default_cache_dir()?;
-        Self::with_pattern(directory, DEFAULT_PATTERN)
+        Self::in_default_dir(DEFAULT_PATTERN)
+    }
+
+    /// [`with_default_dir`](Self::with_default_dir) with another pattern.
+    pub(crate) fn in_default_dir(pattern: &str) -> Result<Self> {
+        // The pattern first: a bad one should not leave a directory behind.
+        split_pattern(pattern)?;
+        Self::with_pattern(default_cache_dir()?, pattern)
     }
 
     fn with_pattern(directory: PathBuf, pattern: &str) -> Result<Self> {
@@ -89,15 +96,19 @@ impl FileSystemBytecodeCache {
 
     /// The file of the entry stored under `key`.
     pub fn path_for_key(&self, key: &str) -> PathBuf {
-        self.directory.join(self.file_name(key))
+        let mut path = OsString::with_capacity(
+            self.directory.as_os_str().len() + 1 + self.before.len() + key.len() + self.after.len(),
+        );
+        path.push(self.directory.as_os_str());
+        path.push(std::path::MAIN_SEPARATOR_STR);
+        path.push(&self.before);
+        path.push(key);
+        path.push(&self.after);
+        PathBuf::from(path)
     }
 
     fn file_name(&self, key: &str) -> String {
-        let mut name = String::with_capacity(self.before.len() + key.len() + self.after.len());
-        name.push_str(&self.before);
-        name.push_str(key);
-        name.push_str(&self.after);
-        name
+        [self.before.as_str(), key, self.after.as_str()].concat()
     }
 
     /// Whether `name` is a file name this pattern makes (`%s` standing for any text).
@@ -119,6 +130,9 @@ impl FileSystemBytecodeCache {
 impl BytecodeCache for FileSystemBytecodeCache {
     fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
         bucket.reset();
+        if check_key(&bucket.key).is_err() {
+            return Ok(());
+        }
         let path = self.path_for_key(&bucket.key);
         let file = match open_entry(&path) {
             Ok(file) => file,
@@ -138,6 +152,10 @@ impl BytecodeCache for FileSystemBytecodeCache {
     }
 
     fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
+        check_key(&bucket.key).map_err(|reason| Error::InvalidKey {
+            key: bucket.key.clone(),
+            reason,
+        })?;
         let bytes = bucket.bytecode_to_string()?;
         let file_name = self.file_name(&bucket.key);
         let target = self.directory.join(&file_name);
@@ -235,6 +253,15 @@ fn is_symlink_loop(_: &io::Error) -> bool {
     false
 }
 
+/// A key must stay inside the file name: Jinja2's keys are hex, but `Bucket::key` is public and
+/// a separator in it would reach outside the cache directory.
+fn check_key(key: &str) -> std::result::Result<(), &'static str> {
+    if key.chars().any(|c| std::path::is_separator(c) || c == '\0') {
+        return Err("a key of the filesystem cache cannot hold a path separator or NUL");
+    }
+    Ok(())
+}
+
 fn split_pattern(pattern: &str) -> Result<(&str, &str)> {
     let invalid = |reason| Error::InvalidPattern {
         pattern: pattern.to_owned(),
@@ -248,7 +275,7 @@ fn split_pattern(pattern: &str) -> Result<(&str, &str)> {
     }
     if pattern
         .chars()
-        .any(|c| std::path::is_separator(c) || c == '/' || c == '\0')
+        .any(|c| std::path::is_separator(c) || c == '\0')
     {
         return Err(invalid("a file-name pattern cannot hold a path separator"));
     }
@@ -398,6 +425,36 @@ mod tests {
         let err = secure_dir(&dir).unwrap_err();
         assert!(matches!(err, Error::UnsafeDirectory { .. }));
         assert!(err.to_string().contains("owned by uid 65534"), "{err}");
+    }
+
+    #[test]
+    fn key_with_a_path_separator_is_a_miss_and_is_never_written() {
+        let temp = tempfile::tempdir().unwrap();
+        let cache = FileSystemBytecodeCache::new(temp.path().join("cache"), "%s.cache").unwrap();
+        // An entry waiting outside the cache directory, where `../outside` would lead.
+        let mut planted = Bucket::new(&(), "../outside", "sum");
+        planted.code = Some(b"foreign code".to_vec());
+        fs::write(
+            temp.path().join("outside.cache"),
+            planted.bytecode_to_string().unwrap(),
+        )
+        .unwrap();
+
+        let mut bucket = Bucket::new(&(), "../outside", "sum");
+        cache.load_bytecode(&mut bucket).unwrap();
+        assert_eq!(
+            bucket.code, None,
+            "a key cannot reach outside the directory"
+        );
+
+        bucket.code = Some(b"code".to_vec());
+        let err = cache.dump_bytecode(&bucket).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidKey { key, .. } if key == "../outside"),
+            "{err}"
+        );
+        let entries: Vec<_> = fs::read_dir(cache.directory()).unwrap().collect();
+        assert!(entries.is_empty());
     }
 
     #[test]

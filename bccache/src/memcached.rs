@@ -2,10 +2,11 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, TryLockError};
 use std::time::{Duration, Instant};
 
 use memcache::{ConnectionManager, MemcacheError, Url};
+use scheduled_thread_pool::{OnPoolDropBehavior, ScheduledThreadPool};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::bucket::Bucket;
@@ -28,6 +29,8 @@ const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(1);
 const SKIP_FOR: Duration = Duration::from_secs(1);
 /// Connections per server: the most requests one server serves at once from this process.
 const LANES_PER_SERVER: usize = 8;
+/// The name of each server's connecting thread (Linux keeps 15 bytes of a thread's name).
+const CONNECT_THREAD_NAME: &str = "bccache-connect";
 
 /// The memcached client a [`MemcachedBytecodeCache`] talks to: Jinja2's minimal interface.
 ///
@@ -114,7 +117,7 @@ macro_rules! forward_memcached_client {
     )*};
 }
 
-forward_memcached_client!(&T, Box<T>, std::sync::Arc<T>);
+forward_memcached_client!(&T, Box<T>, Arc<T>);
 
 /// Stores each bucket in memcached, Jinja2's `MemcachedBytecodeCache`.
 ///
@@ -146,7 +149,9 @@ forward_memcached_client!(&T, Box<T>, std::sync::Arc<T>);
 ///   second, not one per key;
 /// - up to 8 connections per server, opened as concurrent requests need them and kept open; a
 ///   connection the server closed (a restart, memcached's `idle_timeout`) fails one request,
-///   which is then a miss, and is replaced.
+///   which is then a miss, and is replaced;
+/// - one background thread per server, started on its first use, opens its connections; nothing
+///   retries in the background while a server is skipped.
 ///
 /// Several `.server()` calls make a cluster: each key lives on one server, chosen by hashing the
 /// key (rendezvous hashing, so the order of the URLs does not matter and adding or removing a
@@ -260,21 +265,21 @@ impl MemcachedBytecodeCache {
         &self.servers
     }
 
-    /// The full memcached key of a bucket, checked the way memcached checks keys.
-    fn memcached_key(&self, bucket_key: &str) -> std::result::Result<String, InvalidKey> {
-        let len = self.prefix.len() + bucket_key.len();
-        if len > MAX_KEY_LEN {
-            return Err(InvalidKey("longer than memcached's 250 bytes"));
+    /// The full memcached key of a bucket, checked the way memcached checks keys; a key
+    /// memcached would refuse comes back with the reason, for the error to name it.
+    fn memcached_key(&self, bucket_key: &str) -> std::result::Result<String, (String, InvalidKey)> {
+        let mut key = String::with_capacity(self.prefix.len() + bucket_key.len());
+        key.push_str(&self.prefix);
+        key.push_str(bucket_key);
+        if key.len() > MAX_KEY_LEN {
+            return Err((key, InvalidKey("longer than memcached's 250 bytes")));
         }
         if bucket_key
             .chars()
             .any(|c| c.is_whitespace() || c.is_control())
         {
-            return Err(InvalidKey("holds a space or a control character"));
+            return Err((key, InvalidKey("holds a space or a control character")));
         }
-        let mut key = String::with_capacity(len);
-        key.push_str(&self.prefix);
-        key.push_str(bucket_key);
         Ok(key)
     }
 
@@ -310,14 +315,11 @@ impl BytecodeCache for MemcachedBytecodeCache {
         bucket.reset();
         let key = match self.memcached_key(&bucket.key) {
             Ok(key) => key,
-            Err(invalid) => {
-                let key = format!("{}{}", self.prefix, bucket.key);
-                return self.failed("get", key, Box::new(invalid));
-            }
+            Err((key, invalid)) => return self.failed("get", key, Box::new(invalid)),
         };
         match self.client.get(&key) {
             Ok(Some(bytes)) => {
-                bucket.bytecode_from_string(&bytes);
+                bucket.bytecode_from_vec(bytes);
                 Ok(())
             }
             Ok(None) => Ok(()),
@@ -329,10 +331,7 @@ impl BytecodeCache for MemcachedBytecodeCache {
         let value = bucket.bytecode_to_string()?;
         let key = match self.memcached_key(&bucket.key) {
             Ok(key) => key,
-            Err(invalid) => {
-                let key = format!("{}{}", self.prefix, bucket.key);
-                return self.failed("set", key, Box::new(invalid));
-            }
+            Err((key, invalid)) => return self.failed("set", key, Box::new(invalid)),
         };
         match self.client.set(&key, &value, self.timeout) {
             Ok(()) => Ok(()),
@@ -621,7 +620,8 @@ struct Server {
     name: String,
     /// The URL the connections use: the given one with the default timeout and port filled in.
     url: Url,
-    /// Seeds this server's hash of keys in the cluster.
+    /// Seeds this server's hash of keys in the cluster: a hash of where it listens (host and
+    /// port, or socket path), so that spelling its URL differently does not move its keys.
     seed: u64,
     connect_timeout: Duration,
     io_timeout: Duration,
@@ -631,6 +631,9 @@ struct Server {
     /// time, so a broken connection can be dropped before anyone else can take it.
     lanes: Box<[Mutex<Option<memcache::Client>>]>,
     next_lane: AtomicUsize,
+    /// The one thread that opens connections for all lanes, started on first use. Without it
+    /// r2d2 starts three threads for every lane's pool, and again for every pool rebuilt.
+    connector: OnceLock<Arc<ScheduledThreadPool>>,
     /// Start of this server's clock for `skip_until_ms`.
     epoch: Instant,
     /// While this server's clock is below it, the server is skipped.
@@ -692,23 +695,27 @@ impl Server {
                 DEFAULT_IO_TIMEOUT
             }
         };
-        // The `memcache` crate's rule: no host and no port is a unix socket.
-        let is_unix =
-            url.scheme() == "memcache+unix" || (url.host().is_none() && url.port().is_none());
-        if is_unix {
+        // The `memcache` crate's rule: `memcache+unix`, or plain `memcache` with no host and no
+        // port, is a unix socket; `memcache+tcp` is always TCP.
+        let is_unix = url.scheme() == "memcache+unix"
+            || (url.scheme() == "memcache" && url.host().is_none() && url.port().is_none());
+        let address = if is_unix {
             if url.path().is_empty() || url.path() == "/" {
                 return Err(invalid("a unix socket URL needs a path"));
             }
+            url.path().to_owned()
         } else {
-            if url.host_str().is_none_or(str::is_empty) {
+            let Some(host) = url.host_str().filter(|host| !host.is_empty()) else {
                 return Err(invalid("no host"));
-            }
+            };
+            let host = host.to_ascii_lowercase();
             if url.port().is_none() && url.set_port(Some(11211)).is_err() {
                 return Err(invalid("cannot add the default port 11211"));
             }
-        }
+            format!("{host}:{}", url.port().unwrap_or(11211))
+        };
         Ok(Server {
-            seed: xxh3_64(name.as_bytes()),
+            seed: xxh3_64(address.as_bytes()),
             name,
             url,
             connect_timeout,
@@ -716,6 +723,7 @@ impl Server {
             is_unix,
             lanes: (0..LANES_PER_SERVER).map(|_| Mutex::new(None)).collect(),
             next_lane: AtomicUsize::new(0),
+            connector: OnceLock::new(),
             epoch: Instant::now(),
             skip_until_ms: AtomicU64::new(0),
         })
@@ -748,18 +756,14 @@ impl Server {
 
     /// Drops the lane's connection and skips the server as the error calls for.
     fn failed(&self, lane: &mut Option<memcache::Client>, error: MemcacheError) -> ServerError {
-        let (drop_connection, skip) = match after(&error) {
-            After::Keep => (false, false),
-            After::Drop => (true, false),
-            After::Skip => (false, true),
-            After::DropAndSkip => (true, true),
-        };
-        if drop_connection {
-            *lane = None;
-        }
-        if skip {
-            let until = self.now_ms().saturating_add(SKIP_FOR.as_millis() as u64);
-            self.skip_until_ms.fetch_max(until, Ordering::Relaxed);
+        match After::of(&error) {
+            After::Keep => {}
+            After::Drop => *lane = None,
+            After::DropAndSkip => {
+                *lane = None;
+                let until = self.now_ms().saturating_add(SKIP_FOR.as_millis() as u64);
+                self.skip_until_ms.fetch_max(until, Ordering::Relaxed);
+            }
         }
         self.error(Failure::Memcache(error))
     }
@@ -789,16 +793,27 @@ impl Server {
 
     /// A client of one connection, opened on first use: no eager connect, no check-out ping.
     fn new_client(&self) -> std::result::Result<memcache::Client, MemcacheError> {
+        let connector = self.connector.get_or_init(|| {
+            Arc::new(
+                ScheduledThreadPool::builder()
+                    .num_threads(1)
+                    .thread_name_pattern(CONNECT_THREAD_NAME)
+                    // A connect still scheduled when the cache is dropped is for nobody.
+                    .on_drop_behavior(OnPoolDropBehavior::DiscardPendingScheduled)
+                    .build(),
+            )
+        });
         let pool = r2d2::Pool::builder()
             .max_size(1)
             .min_idle(Some(0))
             .test_on_check_out(false)
-            // No reaper: its next run, up to 30 s away, would keep a dropped client's pool
-            // threads alive that long. A connection the server closed fails once and is replaced.
+            // No reaper: a task repeating on the shared thread for as long as the client lives.
+            // A connection the server closed fails once and is replaced.
             .max_lifetime(None)
             .idle_timeout(None)
             .connection_timeout(self.connect_timeout)
             .error_handler(Box::new(r2d2::NopErrorHandler))
+            .thread_pool(Arc::clone(connector))
             .build_unchecked(ConnectionManager::new(self.url.clone()));
         let client = memcache::Client::with_pool(pool)?;
         if self.is_unix {
@@ -827,36 +842,38 @@ fn recover<'a>(
     guard
 }
 
-/// What to do with a connection after a failed request.
+/// What to do with a lane's client after a failed request.
 enum After {
     /// The reply was read in full: the connection is in step.
     Keep,
     /// A reply may be unread, partly read or garbled: never use the connection again.
     Drop,
-    /// No connection was opened: keep the client, whose pool keeps trying to connect in the
-    /// background (one attempt at a time, so a dead server costs no new threads), and skip the
-    /// server for a while.
-    Skip,
-    /// As `Drop`, and skip the server for a while: it did not answer in time.
+    /// The server refused a connection or did not answer in time: drop the client, and skip the
+    /// server for a while. Dropping also stops the client's pool from retrying the connect in
+    /// the background (every `connect_timeout / 2`) while the server is skipped; the next
+    /// client, built when the skip ends, costs no new thread.
     DropAndSkip,
 }
 
-fn after(error: &MemcacheError) -> After {
-    match error {
-        // Command errors (e.g. value too large) are complete replies; a key too long never left.
-        MemcacheError::CommandError(_) => After::Keep,
-        MemcacheError::ClientError(memcache::ClientError::KeyTooLong) => After::Keep,
-        // The pool could not open a connection within the connect timeout.
-        MemcacheError::PoolError(_) => After::Skip,
-        MemcacheError::IOError(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-            ) =>
-        {
-            After::DropAndSkip
+impl After {
+    fn of(error: &MemcacheError) -> Self {
+        match error {
+            // Command errors (e.g. value too large) are complete replies; a key too long never
+            // left.
+            MemcacheError::CommandError(_) => After::Keep,
+            MemcacheError::ClientError(memcache::ClientError::KeyTooLong) => After::Keep,
+            // The pool could not open a connection within the connect timeout.
+            MemcacheError::PoolError(_) => After::DropAndSkip,
+            MemcacheError::IOError(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                After::DropAndSkip
+            }
+            _ => After::Drop,
         }
-        _ => After::Drop,
     }
 }
 
@@ -943,10 +960,73 @@ mod tests {
     fn url_without_host_or_port_is_a_unix_socket() -> Result<()> {
         let server = Server::new("memcache:///run/memcached/memcached.sock")?;
         assert_eq!(server.url.port(), None);
+        assert!(server.is_unix);
+        assert!(Server::new("memcache+unix:///run/memcached/memcached.sock")?.is_unix);
         assert!(matches!(
             Server::new("memcache://"),
             Err(Error::InvalidServer { .. })
         ));
+        Ok(())
+    }
+
+    #[test]
+    fn tcp_url_without_a_host_is_refused_not_read_as_a_socket() {
+        // The `memcache` crate connects `memcache+tcp` over TCP whatever the URL holds.
+        match Server::new("memcache+tcp:///run/memcached/memcached.sock") {
+            Err(Error::InvalidServer { reason, .. }) => assert_eq!(reason, "no host"),
+            Err(other) => panic!("unexpected error {other}"),
+            Ok(_) => panic!("a TCP URL without a host was accepted"),
+        }
+    }
+
+    /// This process's threads whose name starts with `name`, once there are `expected` of them
+    /// or after 1 s: a new thread names itself a moment after it starts, an ending one is gone
+    /// a moment after it is told to end.
+    #[cfg(target_os = "linux")]
+    fn threads_named(name: &str, expected: usize) -> usize {
+        let count = || {
+            std::fs::read_dir("/proc/self/task")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|task| {
+                    std::fs::read_to_string(task.path().join("comm"))
+                        .is_ok_and(|comm| comm.starts_with(name))
+                })
+                .count()
+        };
+        for _ in 0..100 {
+            if count() == expected {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        count()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn every_lane_of_a_server_connects_on_one_thread_started_on_first_use()
+    -> std::result::Result<(), Box<dyn std::error::Error>> {
+        // The only test here that starts threads to connect, so the counts are this test's.
+        let connect_threads = |expected| threads_named(CONNECT_THREAD_NAME, expected);
+        // r2d2's own, which it starts for a pool given no thread pool.
+        let r2d2_threads = || threads_named("r2d2-worker-", 0);
+        let server = Server::new("memcache://127.0.0.1:1")?;
+        assert_eq!(connect_threads(0), 0, "built with a thread");
+        let clients = (0..2 * LANES_PER_SERVER)
+            .map(|_| server.new_client())
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        assert_eq!(connect_threads(1), 1);
+        assert_eq!(r2d2_threads(), 0);
+        // Clients rebuilt after errors share it too.
+        drop(clients);
+        let again = server.new_client()?;
+        assert_eq!(connect_threads(1), 1);
+        assert_eq!(r2d2_threads(), 0);
+        drop(again);
+        drop(server);
+        assert_eq!(connect_threads(0), 0, "the thread outlived its server");
         Ok(())
     }
 
@@ -980,19 +1060,45 @@ mod tests {
         }
     }
 
+    /// The index in `cluster` of the server that holds `key`.
+    fn home(cluster: &Cluster, key: &str) -> Option<usize> {
+        let chosen = cluster.server_for(key);
+        cluster.servers.iter().position(|s| std::ptr::eq(s, chosen))
+    }
+
+    fn cluster(urls: &[&str]) -> Result<Cluster> {
+        Ok(Cluster {
+            servers: urls.iter().map(|u| Server::new(u)).collect::<Result<_>>()?,
+        })
+    }
+
+    #[test]
+    fn placement_follows_where_a_server_listens_not_how_its_url_is_spelled() -> Result<()> {
+        let plain = cluster(&[
+            "memcache://a",
+            "memcache://b:11211",
+            "memcache:///run/c.sock",
+        ])?;
+        let spelled = cluster(&[
+            "memcache://A:11211?timeout=0.5",
+            "memcache+tcp://user:secret@b?protocol=ascii&connect_timeout=2",
+            "memcache+unix:///run/c.sock?timeout=2",
+        ])?;
+        for i in 0..200 {
+            let key = format!("jinja2/bytecode/{i:040}");
+            assert_eq!(home(&plain, &key), home(&spelled, &key), "{key}");
+        }
+        // Another port is another server.
+        let other_port = Server::new("memcache://a:11212")?;
+        assert_ne!(other_port.seed, plain.servers[0].seed);
+        Ok(())
+    }
+
     #[test]
     fn rendezvous_hashing_ignores_server_order() -> Result<()> {
         let urls = ["memcache://a:1", "memcache://b:1", "memcache://c:1"];
-        let forward = Cluster {
-            servers: urls.iter().map(|u| Server::new(u)).collect::<Result<_>>()?,
-        };
-        let backward = Cluster {
-            servers: urls
-                .iter()
-                .rev()
-                .map(|u| Server::new(u))
-                .collect::<Result<_>>()?,
-        };
+        let forward = cluster(&urls)?;
+        let backward = cluster(&[urls[2], urls[1], urls[0]])?;
         for i in 0..200 {
             let key = format!("jinja2/bytecode/{i:040}");
             assert_eq!(

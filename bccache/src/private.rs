@@ -39,14 +39,7 @@ impl FsConfig<'_> {
                     .map_err(|e| Error::io("resolve cache directory", dir, e))?;
                 FileSystemBytecodeCache::new(dir, pattern)
             }
-            None => {
-                let default = FileSystemBytecodeCache::with_default_dir()?;
-                if self.pattern.is_none() {
-                    Ok(default)
-                } else {
-                    FileSystemBytecodeCache::new(default.directory(), pattern)
-                }
-            }
+            None => FileSystemBytecodeCache::in_default_dir(pattern),
         }
     }
 }

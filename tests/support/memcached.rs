@@ -9,6 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+/// What a `MemcachedClient` returns.
+pub type ClientResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
 /// A memcached process of our own, listening on 127.0.0.1 only.
 pub struct MemcachedServer {
     child: Option<Child>,
@@ -170,6 +173,40 @@ pub fn memcached_binary() -> PathBuf {
              or set BCCACHE_MEMCACHED to the binary"
             )
         })
+}
+
+/// `memcache://127.0.0.1:<port>` on a port nobody listens on: every connection is refused.
+pub fn refusing_url() -> String {
+    format!("memcache://127.0.0.1:{}", free_port())
+}
+
+/// Runs `call` on its own thread and waits at most `limit` for it, so that a call that hangs
+/// fails the test instead of hanging the run. Returns the result and how long it took.
+pub fn within<T: Send + 'static>(
+    limit: Duration,
+    call: impl FnOnce() -> T + Send + 'static,
+) -> (T, Duration) {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let started = Instant::now();
+    thread::spawn(move || {
+        let _ = sender.send(call());
+    });
+    match receiver.recv_timeout(limit) {
+        Ok(value) => (value, started.elapsed()),
+        Err(_) => panic!("the call did not return within {limit:?}"),
+    }
+}
+
+/// An error and its sources on one line, for assertions and messages.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
 }
 
 fn free_port() -> u16 {

@@ -23,6 +23,9 @@ pub use mlua;
 use crate::bucket::Environment;
 use crate::loader::Compiler;
 
+/// The fingerprint's last bytes: unstripped, stripped. Equal lengths, so one replaces the other.
+const STRIP_FLAGS: [&[u8]; 2] = [b" debug", b" strip"];
+
 /// Bytes every `LuaCompiler` fingerprint starts with; bump the number when the way this module
 /// compiles or dumps changes.
 const FINGERPRINT_TAG: &[u8] = b"bccache-lua/1";
@@ -66,7 +69,7 @@ pub struct LuaCompiler {
     strip: bool,
     /// "Lua 5.4", read from the probe's binary-chunk header.
     version: String,
-    /// Fingerprint without the strip flag (added on demand).
+    /// The whole fingerprint; its last bytes are the strip flag (see `STRIP_FLAGS`).
     fingerprint: Vec<u8>,
 }
 
@@ -77,6 +80,10 @@ impl LuaCompiler {
     ///
     /// Fails only if `lua` cannot compile the one-line probe chunk that reveals its binary
     /// format, e.g. under a memory limit that is already exhausted.
+    ///
+    /// # Panics
+    ///
+    /// When Lua cannot grow its stack to dump the probe (mlua's `Function::dump` panics then).
     pub fn new(lua: Lua) -> mlua::Result<Self> {
         let probe = lua
             .load("return")
@@ -95,6 +102,7 @@ impl LuaCompiler {
         fingerprint.extend_from_slice(version.as_bytes());
         fingerprint.push(b' ');
         fingerprint.extend_from_slice(&probe);
+        fingerprint.extend_from_slice(STRIP_FLAGS[0]);
         Ok(LuaCompiler {
             lua,
             strip: false,
@@ -116,6 +124,10 @@ impl LuaCompiler {
     #[must_use]
     pub fn strip(mut self, strip: bool) -> Self {
         self.strip = strip;
+        let base = self.fingerprint.len() - STRIP_FLAGS[0].len();
+        self.fingerprint.truncate(base);
+        self.fingerprint
+            .extend_from_slice(STRIP_FLAGS[usize::from(strip)]);
         self
     }
 
@@ -148,9 +160,7 @@ impl fmt::Debug for LuaCompiler {
 
 impl Environment for LuaCompiler {
     fn fingerprint(&self) -> Cow<'_, [u8]> {
-        let mut fingerprint = self.fingerprint.clone();
-        fingerprint.extend_from_slice(if self.strip { b" strip" } else { b" debug" });
-        Cow::Owned(fingerprint)
+        Cow::Borrowed(&self.fingerprint)
     }
 }
 
@@ -170,6 +180,10 @@ impl Compiler for LuaCompiler {
             .into_function()
     }
 
+    /// # Panics
+    ///
+    /// When Lua cannot grow its stack to dump the function (mlua's `Function::dump` panics
+    /// then, and its fallible form is not public), e.g. under an exhausted memory limit.
     fn to_bytecode(&self, code: &Function) -> Vec<u8> {
         code.dump(self.strip)
     }
