@@ -1,18 +1,12 @@
 //! `Bucket`'s encoding as a user sees it: round trips, misses, and Jinja2-identical keys.
 
-use std::borrow::Cow;
+mod support;
+
 use std::io;
 
 use bccache::{BC_MAGIC, BC_VERSION, Bucket, BytecodeCache, Environment, Error};
+use support::engine::Engine;
 use xxhash_rust::xxh3::xxh3_64;
-
-struct Engine(&'static str);
-
-impl Environment for Engine {
-    fn fingerprint(&self) -> Cow<'_, [u8]> {
-        Cow::Borrowed(self.0.as_bytes())
-    }
-}
 
 fn filled<'e>(env: &'e dyn Environment, code: &[u8]) -> Bucket<'e> {
     let mut bucket = Bucket::new(env, "key-1", "checksum-1");

@@ -9,17 +9,20 @@
 
 mod support;
 
-use std::borrow::Cow;
 use std::fs;
 use std::io::{Read, Seek, SeekFrom};
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
+use std::process::{Child, ExitStatus};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use bccache::{Bucket, BytecodeCache, Environment, FileSystemBytecodeCache};
+use bccache::{Bucket, BytecodeCache, FileSystemBytecodeCache};
 use support::child;
+use support::engine::Engine;
+use support::fs::temp_files_in;
 use xxhash_rust::xxh3::xxh3_64;
 
 const PATTERN: &str = "__torture_%s.cache";
@@ -41,16 +44,12 @@ const MAX_ITERATIONS: u64 = 1_000_000;
 const HARD_STOP: Duration = Duration::from_secs(20);
 /// A child still running after this is killed and the test fails.
 const CHILD_DEADLINE: Duration = Duration::from_secs(60);
-/// The kill test lets its workers run this long before SIGKILL.
+/// The kill test lets its workers run this long, from their first entry, before SIGKILL.
 const KILL_AFTER: Duration = Duration::from_millis(1500);
-
-struct Engine(&'static str);
-
-impl Environment for Engine {
-    fn fingerprint(&self) -> Cow<'_, [u8]> {
-        Cow::Borrowed(self.0.as_bytes())
-    }
-}
+/// The kill test fails if no worker has stored an entry after this.
+const FIRST_ENTRY_WAIT: Duration = Duration::from_secs(10);
+/// A raw reader stops after this many sweeps whatever else it waits for.
+const MAX_SWEEPS: u64 = 10_000_000;
 
 fn source(name: &str, version: u32) -> String {
     let mut source = format!("{{# {name}, version {version} #}}\n");
@@ -311,12 +310,23 @@ impl RawReader {
     }
 }
 
-fn temp_files_in(dir: &Path) -> Vec<String> {
-    fs::read_dir(dir)
-        .expect("list the cache directory")
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.starts_with('.') && name.ends_with(".tmp"))
-        .collect()
+/// Sweeps `reader` again and again until `done(entries checked so far)`, for at most `limit`
+/// and [`MAX_SWEEPS`] sweeps; returns how many entries it checked.
+fn sweep_until(reader: &RawReader, done: impl Fn(u64) -> bool, limit: Duration) -> u64 {
+    let start = Instant::now();
+    let mut checked = 0;
+    let mut sweeps = 0u64;
+    while !done(checked) && sweeps < MAX_SWEEPS && start.elapsed() < limit {
+        checked += reader.sweep();
+        sweeps += 1;
+        thread::yield_now();
+    }
+    checked
+}
+
+/// A thread sweeping `reader` until `done` is set; it returns how many entries it checked.
+fn spawn_sweeper(reader: RawReader, done: Arc<AtomicBool>) -> JoinHandle<u64> {
+    thread::spawn(move || sweep_until(&reader, |_| done.load(Ordering::Relaxed), HARD_STOP * 3))
 }
 
 fn seed_from_clock(salt: u64) -> u64 {
@@ -326,23 +336,61 @@ fn seed_from_clock(salt: u64) -> u64 {
     xxh3_64(&[nanos.to_le_bytes(), salt.to_le_bytes()].concat())
 }
 
-/// A child process's part: `work` on the directory and seed of its instructions
-/// ("<dir>\n<seed>"), then its tally on stdout.
+/// A child process's part: `work` on the directory, with the seed and for the run (in
+/// milliseconds) of its instructions ("<dir>\n<seed>\n<run>"), then its tally on stdout.
 fn child_work(instructions: &str) {
-    let (dir, seed) = instructions.split_once('\n').expect("child instructions");
+    let mut lines = instructions.lines();
+    let (Some(dir), Some(seed), Some(run), None) =
+        (lines.next(), lines.next(), lines.next(), lines.next())
+    else {
+        panic!("child instructions are not <dir>, <seed>, <run>: {instructions:?}");
+    };
     let cache = FileSystemBytecodeCache::new(dir, PATTERN).expect("child's cache");
     let seed = seed.parse().expect("seed");
-    let tally = work(&cache, seed, PROCESS_RUN);
+    let run = Duration::from_millis(run.parse().expect("run in milliseconds"));
+    let tally = work(&cache, seed, run);
     println!("{}", tally.to_line());
 }
 
-fn spawn_workers(test: &str, dir: &Path) -> Vec<std::process::Child> {
+/// Starts `PROCESSES` children of `test`, each working on `dir` for `run`.
+fn spawn_workers(test: &str, dir: &Path, run: Duration) -> Vec<Child> {
     (0..PROCESSES)
         .map(|i| {
-            let instructions = format!("{}\n{}", dir.display(), seed_from_clock(i as u64));
+            let instructions = format!(
+                "{}\n{}\n{}",
+                dir.display(),
+                seed_from_clock(i as u64),
+                run.as_millis()
+            );
             child::spawn(child::child_command(test, &instructions))
         })
         .collect()
+}
+
+/// Worker processes that are killed and reaped when dropped, so a failing test leaves none
+/// running.
+struct Workers(Vec<Child>);
+
+impl Workers {
+    /// Sends SIGKILL to every worker and reaps it; returns how each one ended.
+    fn kill(&mut self) -> Vec<ExitStatus> {
+        self.0
+            .drain(..)
+            .map(|mut process| {
+                let _ = process.kill();
+                process.wait().expect("reap the killed child")
+            })
+            .collect()
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for process in &mut self.0 {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+    }
 }
 
 #[test]
@@ -353,28 +401,12 @@ fn processes_sharing_a_directory_never_load_wrong_code() {
     }
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let children = spawn_workers(TEST, dir.path());
+    let children = spawn_workers(TEST, dir.path(), PROCESS_RUN);
 
     // The parent reads raw entries while the children rewrite them.
     let reader = RawReader::new(dir.path());
     let done = Arc::new(AtomicBool::new(false));
-    let sweeper = {
-        let done = Arc::clone(&done);
-        thread::spawn(move || {
-            let start = Instant::now();
-            let mut checked = 0;
-            let mut sweeps = 0u64;
-            while !done.load(Ordering::Relaxed)
-                && sweeps < 10_000_000
-                && start.elapsed() < HARD_STOP * 3
-            {
-                checked += reader.sweep();
-                sweeps += 1;
-                thread::yield_now();
-            }
-            checked
-        })
-    };
+    let sweeper = spawn_sweeper(reader, Arc::clone(&done));
 
     let mut total = Tally::default();
     let mut failures = Vec::new();
@@ -401,6 +433,7 @@ fn processes_sharing_a_directory_never_load_wrong_code() {
         leftovers.len()
     );
     total.assert_clean();
+    assert!(raw_checked > 0, "the raw reader never saw an entry");
     assert!(
         leftovers.is_empty(),
         "temp files left behind: {leftovers:?}"
@@ -415,23 +448,7 @@ fn threads_sharing_a_cache_never_load_wrong_code() {
 
     let done = Arc::new(AtomicBool::new(false));
     let reader = RawReader::new(dir.path());
-    let sweeper = {
-        let done = Arc::clone(&done);
-        thread::spawn(move || {
-            let start = Instant::now();
-            let mut checked = 0;
-            let mut sweeps = 0u64;
-            while !done.load(Ordering::Relaxed)
-                && sweeps < 10_000_000
-                && start.elapsed() < HARD_STOP * 3
-            {
-                checked += reader.sweep();
-                sweeps += 1;
-                thread::yield_now();
-            }
-            checked
-        })
-    };
+    let sweeper = spawn_sweeper(reader, Arc::clone(&done));
     let workers: Vec<_> = (0..THREADS)
         .map(|i| {
             let cache = Arc::clone(&cache);
@@ -471,23 +488,21 @@ fn writers_killed_mid_run_leave_no_torn_entry() {
     }
     // kill -9 in the middle of the work: some writes are cut short, as by a crash.
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut children = spawn_workers(TEST, dir.path());
+    // The workers would run until `HARD_STOP`: every one is still working when it is killed.
+    let mut workers = Workers(spawn_workers(TEST, dir.path(), HARD_STOP));
     let reader = RawReader::new(dir.path());
-    let start = Instant::now();
-    let mut checked = 0;
-    let mut sweeps = 0;
-    while start.elapsed() < KILL_AFTER && sweeps < 1_000_000 {
-        checked += reader.sweep();
-        sweeps += 1;
-        thread::yield_now();
-    }
-    let mut killed = 0;
-    for process in &mut children {
-        if process.kill().is_ok() {
-            killed += 1;
-        }
-        process.wait().expect("reap the killed child");
-    }
+    // Start the kill clock once the workers are storing entries, however slowly they started.
+    let mut checked = sweep_until(&reader, |checked| checked > 0, FIRST_ENTRY_WAIT);
+    assert!(
+        checked > 0,
+        "no worker stored an entry within {FIRST_ENTRY_WAIT:?}"
+    );
+    checked += sweep_until(&reader, |_| false, KILL_AFTER);
+    let ended = workers.kill();
+    let killed = ended
+        .iter()
+        .filter(|status| status.signal() == Some(libc::SIGKILL))
+        .count();
 
     // What the crash left: only complete entries, perhaps some temp files.
     checked += reader.sweep();
@@ -497,11 +512,15 @@ fn writers_killed_mid_run_leave_no_torn_entry() {
     cache.clear().expect("clear after the crash");
     let remaining = fs::read_dir(dir.path()).expect("ls").count();
     println!(
-        "killed {killed} of {PROCESSES} writers after {KILL_AFTER:?}; {checked} raw entry reads, \
-         all complete; {} temp files left by the kill, all removed by clear(); a fresh worker \
-         then ran {}",
+        "killed {killed} of {PROCESSES} writers {KILL_AFTER:?} into their work; {checked} raw entry \
+         reads, all complete; {} temp files left by the kill, all removed by clear(); a fresh \
+         worker then ran {}",
         leftovers.len(),
         after.describe()
+    );
+    assert_eq!(
+        killed, PROCESSES,
+        "a worker had ended before the kill: {ended:?}"
     );
     assert_eq!(after.errors + after.wrong_code, 0, "{}", after.describe());
     assert_eq!(remaining, 0, "clear() left files behind");

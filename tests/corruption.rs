@@ -6,20 +6,13 @@
 //! a plain reader and with a reader that trickles bytes and is interrupted, and a real file read
 //! by `FileSystemBytecodeCache::get_bucket`. None may panic, none may yield code.
 
-use std::borrow::Cow;
+mod support;
+
 use std::io::{self, Cursor, Read};
 
-use bccache::{BC_MAGIC, BC_VERSION, Bucket, BytecodeCache, Environment, FileSystemBytecodeCache};
+use bccache::{BC_MAGIC, BC_VERSION, Bucket, BytecodeCache, FileSystemBytecodeCache};
+use support::engine::Engine;
 use xxhash_rust::xxh3::xxh3_64;
-
-/// An engine whose fingerprint names its version, as a real engine's would.
-struct Engine(&'static str);
-
-impl Environment for Engine {
-    fn fingerprint(&self) -> Cow<'_, [u8]> {
-        Cow::Borrowed(self.0.as_bytes())
-    }
-}
 
 const ENGINE: Engine = Engine("corruption-test engine 1.0");
 const NAME: &str = "page.html";

@@ -7,12 +7,12 @@
 
 mod support;
 
-use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
 use bccache::{BytecodeCache, Error, FileSystemBytecodeCache};
 use support::child;
+use support::fs::temp_files_in;
 
 const PATTERN: &str = "__disk_%s.cache";
 const CHILD_DEADLINE: Duration = Duration::from_secs(30);
@@ -28,14 +28,6 @@ fn load(cache: &dyn BytecodeCache, name: &str, source: &str) -> Option<Vec<u8>> 
         .get_bucket(&(), name, None, source)
         .expect("a load is a hit or a miss, never an error")
         .code
-}
-
-fn temp_files_in(dir: &Path) -> Vec<String> {
-    fs::read_dir(dir)
-        .expect("list the cache directory")
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.starts_with('.') && name.ends_with(".tmp"))
-        .collect()
 }
 
 fn old_code() -> Vec<u8> {

@@ -10,6 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use bccache::{Bucket, BytecodeCache, DEFAULT_PATTERN, Error, FileSystemBytecodeCache};
+use support::engine::Engine;
 use support::unprivileged::{is_root, rerun_as_nobody};
 
 const PATTERN: &str = "__test_%s.cache";
@@ -86,20 +87,15 @@ fn entry_copied_to_another_key_is_a_miss_even_with_the_same_source() {
 
 #[test]
 fn another_environment_is_a_miss_on_disk() {
-    struct Lua54;
-    impl bccache::Environment for Lua54 {
-        fn fingerprint(&self) -> std::borrow::Cow<'_, [u8]> {
-            std::borrow::Cow::Borrowed(b"lua 5.4")
-        }
-    }
+    let lua54 = Engine("lua 5.4");
     let dir = tempfile::tempdir().unwrap();
     let cache = cache_in(dir.path());
-    let mut bucket = cache.get_bucket(&Lua54, "s.lua", None, "src").unwrap();
+    let mut bucket = cache.get_bucket(&lua54, "s.lua", None, "src").unwrap();
     bucket.code = Some(b"code".to_vec());
     cache.set_bucket(&bucket).unwrap();
     assert!(
         cache
-            .get_bucket(&Lua54, "s.lua", None, "src")
+            .get_bucket(&lua54, "s.lua", None, "src")
             .unwrap()
             .code
             .is_some()

@@ -12,7 +12,7 @@
 mod support;
 
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread;
@@ -20,10 +20,13 @@ use std::time::Duration;
 
 use bccache::{BytecodeCache, Error, FileSystemBytecodeCache};
 use support::child;
+use support::fs::temp_files_in;
 use support::unprivileged::{is_root, rerun_as_nobody};
 
 const PATTERN: &str = "__hostile_%s.cache";
 const CHILD_DEADLINE: Duration = Duration::from_secs(30);
+/// A load still running after this has blocked, and the test fails.
+const LOAD_DEADLINE: Duration = Duration::from_secs(5);
 
 fn mode(path: &Path) -> u32 {
     fs::symlink_metadata(path).expect("lstat").mode() & 0o7777
@@ -52,12 +55,31 @@ fn load(cache: &dyn BytecodeCache, name: &str, source: &str) -> Option<Vec<u8>> 
         .code
 }
 
-fn temp_files_in(dir: &Path) -> Vec<String> {
-    fs::read_dir(dir)
-        .expect("list the cache directory")
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.starts_with('.') && name.ends_with(".tmp"))
-        .collect()
+/// Loads `name` on a thread and gives it [`LOAD_DEADLINE`]: `None` if it is still loading then.
+///
+/// A stuck loader is left behind, not joined, so a load that hangs fails the test instead of
+/// hanging it.
+fn load_within_deadline(
+    cache: &FileSystemBytecodeCache,
+    name: &str,
+    source: &str,
+) -> Option<Option<Vec<u8>>> {
+    let (tx, rx) = mpsc::channel();
+    let loader = {
+        let (cache, name, source) = (cache.clone(), name.to_owned(), source.to_owned());
+        thread::spawn(move || {
+            let _ = tx.send(load(&cache, &name, &source));
+        })
+    };
+    match rx.recv_timeout(LOAD_DEADLINE) {
+        Ok(code) => Some(code),
+        Err(mpsc::RecvTimeoutError::Timeout) => None,
+        // The loader dropped its sender without sending: it panicked, and has finished.
+        Err(mpsc::RecvTimeoutError::Disconnected) => match loader.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("the loader returned without sending its outcome"),
+        },
+    }
 }
 
 /// Runs `test` in a child whose `TMPDIR` is `tmp`, and returns what it printed.
@@ -275,23 +297,18 @@ fn fifo_in_place_of_an_entry_is_a_miss_without_blocking() {
     let made = unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) };
     assert_eq!(made, 0, "mkfifo: {}", std::io::Error::last_os_error());
 
-    // Opening a FIFO for reading waits for a writer: load on a thread, and give it 5 s.
-    let (tx, rx) = mpsc::channel();
-    let loader = {
-        let cache = cache.clone();
-        thread::spawn(move || {
-            let result = cache.get_bucket(&(), "t.html", None, "src").map(|b| b.code);
-            let _ = tx.send(format!("{result:?}"));
-        })
-    };
-    let outcome = rx.recv_timeout(Duration::from_secs(5));
-    if outcome.is_err() {
-        // Release the stuck open by opening the other end, so the thread can finish.
-        let _ = fs::OpenOptions::new().write(true).open(&path);
+    // Opening a FIFO for reading waits for a writer: load on a thread, with a deadline.
+    let outcome = load_within_deadline(&cache, "t.html", "src");
+    if outcome.is_none() {
+        // Release a loader stuck opening the FIFO by opening the other end; O_NONBLOCK, so that
+        // this open fails rather than waits if the loader is stuck anywhere else.
+        let _ = fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&path);
     }
-    let _ = loader.join();
-    let outcome = outcome.expect("loading an entry that is a FIFO blocked for 5 s");
-    assert_eq!(outcome, "Ok(None)");
+    let code = outcome.unwrap_or_else(|| panic!("loading a FIFO entry blocked {LOAD_DEADLINE:?}"));
+    assert_eq!(code, None);
 
     // A dump replaces the FIFO with a real entry.
     store(&cache, "t.html", "src", b"code").expect("store over the FIFO");
@@ -311,7 +328,10 @@ fn symlinked_entries_that_lead_nowhere_are_misses() {
     symlink(dir.path(), path("dir.html")).expect("link to a directory");
 
     for name in ["dangling.html", "loop.html", "device.html", "dir.html"] {
-        assert_eq!(load(&cache, name, "src"), None, "{name}");
+        // Read to EOF, the link to /dev/zero would never end: load with a deadline.
+        let code = load_within_deadline(&cache, name, "src")
+            .unwrap_or_else(|| panic!("loading {name} blocked {LOAD_DEADLINE:?}"));
+        assert_eq!(code, None, "{name}");
         // A dump replaces the link itself, never what it points to.
         store(&cache, name, "src", b"code").expect("store over the link");
         assert_eq!(

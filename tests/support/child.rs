@@ -5,6 +5,7 @@
 //! the variable, plays the child's part, and the parent checks what it printed.
 
 use std::io::Read;
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -20,17 +21,24 @@ pub fn child_instructions() -> Option<String> {
 /// A command running only the test `test` of this binary, in child mode with `instructions`.
 pub fn child_command(test: &str, instructions: &str) -> Command {
     let exe = std::env::current_exe().expect("path of the test binary");
+    let mut command = test_command(&exe, test);
+    command.env(CHILD_ENV, instructions);
+    command
+}
+
+/// A command running only the test `test` of the test binary `exe`, with its output piped for
+/// [`wait_with_deadline`].
+pub fn test_command(exe: &Path, test: &str) -> Command {
     let mut command = Command::new(exe);
     command
         .args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, instructions)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     command
 }
 
-/// Starts `command` (from [`child_command`]).
+/// Starts `command` (from [`child_command`] or [`test_command`]).
 pub fn spawn(mut command: Command) -> Child {
     command.spawn().expect("start the test binary as a child")
 }

@@ -1,6 +1,9 @@
-//! Shared support for the integration tests: real memcached servers on loopback.
+//! Shared support for the integration tests: child processes, unprivileged reruns, real
+//! memcached servers on loopback, and small fixtures.
 #![allow(dead_code)]
 
 pub mod child;
+pub mod engine;
+pub mod fs;
 pub mod memcached;
 pub mod unprivileged;

@@ -7,7 +7,14 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
-use std::process::Command;
+use std::process::{Child, Command};
+use std::thread;
+use std::time::Duration;
+
+use super::child;
+
+/// A rerun still going after this is killed and the test fails.
+const NOBODY_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Whether permission checks are bypassed for this process.
 pub fn is_root() -> bool {
@@ -16,7 +23,8 @@ pub fn is_root() -> bool {
 }
 
 /// Runs the test named `test` (its full path, e.g. `unreadable_entry_is_a_miss`) of this test
-/// binary as `nobody`, and panics with its output unless it ran and passed.
+/// binary as `nobody`, and panics with its output unless it ran and passed within
+/// [`NOBODY_DEADLINE`].
 pub fn rerun_as_nobody(test: &str) {
     // The binary may live under a directory `nobody` cannot enter: run a copy from a temp dir.
     let exe = std::env::current_exe().expect("path of the test binary");
@@ -28,19 +36,28 @@ pub fn rerun_as_nobody(test: &str) {
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
         .expect("make the copy executable");
 
-    let output = Command::new(&copy)
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+    let mut command = child::test_command(&copy, test);
+    command
         .uid(65534)
         .gid(65534)
         .current_dir("/")
-        .env("TMPDIR", "/tmp")
-        .output()
-        .expect("run the test binary as nobody");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "`{test}` as nobody did not pass ({}):\n{stdout}\n{stderr}",
-        output.status
-    );
+        .env("TMPDIR", "/tmp");
+    let output = child::wait_with_deadline(spawn_fresh_copy(command), NOBODY_DEADLINE);
+    child::check_passed(&format!("{test} (as nobody)"), &output);
+}
+
+/// Starts `command`, a binary just copied, retrying for a while on ETXTBSY: a process that
+/// another test thread forks during the copy holds the copy open for writing until it execs.
+fn spawn_fresh_copy(mut command: Command) -> Child {
+    let mut tries = 0;
+    loop {
+        match command.spawn() {
+            Ok(child) => return child,
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 200 => {
+                tries += 1;
+                thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => panic!("start the test binary copy as nobody: {e}"),
+        }
+    }
 }
