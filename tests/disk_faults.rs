@@ -12,23 +12,10 @@ use std::time::Duration;
 
 use bccache::{BytecodeCache, Error, FileSystemBytecodeCache};
 use support::child;
-use support::fs::temp_files_in;
+use support::fs::{load, store, temp_files_in};
 
 const PATTERN: &str = "__disk_%s.cache";
 const CHILD_DEADLINE: Duration = Duration::from_secs(30);
-
-fn store(cache: &dyn BytecodeCache, name: &str, source: &str, code: &[u8]) -> bccache::Result<()> {
-    let mut bucket = cache.get_bucket(&(), name, None, source)?;
-    bucket.code = Some(code.to_vec());
-    cache.set_bucket(&bucket)
-}
-
-fn load(cache: &dyn BytecodeCache, name: &str, source: &str) -> Option<Vec<u8>> {
-    cache
-        .get_bucket(&(), name, None, source)
-        .expect("a load is a hit or a miss, never an error")
-        .code
-}
 
 fn old_code() -> Vec<u8> {
     b"old code ".repeat(12)

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use bccache::{BytecodeCache, Error, FileSystemBytecodeCache};
 use support::child;
-use support::fs::temp_files_in;
+use support::fs::{load, store, temp_files_in};
 use support::unprivileged::{is_root, rerun_as_nobody};
 
 const PATTERN: &str = "__hostile_%s.cache";
@@ -40,19 +40,6 @@ fn uid() -> u32 {
 /// Where `with_default_dir()` puts the cache when `TMPDIR` is `tmp`.
 fn default_dir_under(tmp: &Path) -> PathBuf {
     tmp.join(format!("_bccache-{}", uid()))
-}
-
-fn store(cache: &dyn BytecodeCache, name: &str, source: &str, code: &[u8]) -> bccache::Result<()> {
-    let mut bucket = cache.get_bucket(&(), name, None, source)?;
-    bucket.code = Some(code.to_vec());
-    cache.set_bucket(&bucket)
-}
-
-fn load(cache: &dyn BytecodeCache, name: &str, source: &str) -> Option<Vec<u8>> {
-    cache
-        .get_bucket(&(), name, None, source)
-        .expect("a load is a hit or a miss, never an error")
-        .code
 }
 
 /// Loads `name` on a thread and gives it [`LOAD_DEADLINE`]: `None` if it is still loading then.

@@ -1,7 +1,9 @@
-//! What a cache leaves in its directory.
+//! Storing and loading through a cache, and what a cache leaves in its directory.
 
 use std::fs;
 use std::path::Path;
+
+use bccache::BytecodeCache;
 
 /// The names of the dump temp files (`.<entry>.<random>.tmp`) in `dir`.
 pub fn temp_files_in(dir: &Path) -> Vec<String> {
@@ -10,4 +12,24 @@ pub fn temp_files_in(dir: &Path) -> Vec<String> {
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
         .filter(|name| name.starts_with('.') && name.ends_with(".tmp"))
         .collect()
+}
+
+/// Stores `code` for a template (no environment), as a miss followed by a compile would.
+pub fn store(
+    cache: &dyn BytecodeCache,
+    name: &str,
+    source: &str,
+    code: &[u8],
+) -> bccache::Result<()> {
+    let mut bucket = cache.get_bucket(&(), name, None, source)?;
+    bucket.code = Some(code.to_vec());
+    cache.set_bucket(&bucket)
+}
+
+/// The code a load finds, or `None` on a miss; an error fails the test.
+pub fn load(cache: &dyn BytecodeCache, name: &str, source: &str) -> Option<Vec<u8>> {
+    cache
+        .get_bucket(&(), name, None, source)
+        .expect("a load is a hit or a miss, never an error")
+        .code
 }
