@@ -52,6 +52,7 @@ impl Environment for Shout {
 }
 
 impl Compiler for Shout {
+    type Source = str;
     type Code = String;
     type Error = NoBangs;
 

@@ -7,6 +7,7 @@ use std::ops::Range;
 use xxhash_rust::xxh3::{Xxh3Default, xxh3_64};
 
 use crate::error::{Error, Result};
+use crate::stats::Verdict;
 
 /// Version of the encoded-bucket format. Entries of any other version are misses.
 pub const BC_VERSION: u32 = 1;
@@ -123,10 +124,12 @@ impl<'e> Bucket<'e> {
     /// over-long or corrupt one, leaves `code` `None` and returns `Ok`: it is a miss. Only a
     /// failing reader is an error.
     pub fn load_bytecode(&mut self, r: impl Read) -> Result<()> {
-        self.read_from(r, None).map_err(|source| Error::Read {
-            key: self.key.clone(),
-            source,
-        })
+        self.read_from(r, None)
+            .map(drop)
+            .map_err(|source| Error::Read {
+                key: self.key.clone(),
+                source,
+            })
     }
 
     /// Writes the encoded bucket; an empty bucket is [`Error::EmptyBucket`].
@@ -142,17 +145,38 @@ impl<'e> Bucket<'e> {
 
     /// Loads code from encoded bytes; bad bytes leave `code` `None`. Never fails.
     pub fn bytecode_from_string(&mut self, bytes: &[u8]) {
-        self.code = self.code_range(bytes).map(|code| bytes[code].to_vec());
+        self.decode_slice(bytes);
+    }
+
+    /// [`bytecode_from_string`](Self::bytecode_from_string) that says why it missed.
+    pub(crate) fn decode_slice(&mut self, bytes: &[u8]) -> Verdict {
+        match self.code_range(bytes) {
+            Ok(code) => {
+                self.code = Some(bytes[code].to_vec());
+                Verdict::Hit
+            }
+            Err(verdict) => {
+                self.code = None;
+                verdict
+            }
+        }
     }
 
     /// [`bytecode_from_string`](Self::bytecode_from_string) for bytes the caller owns: a hit
     /// keeps the code in their buffer instead of copying it out.
-    pub(crate) fn bytecode_from_vec(&mut self, mut bytes: Vec<u8>) {
-        self.code = self.code_range(&bytes).map(|code| {
-            bytes.truncate(code.end);
-            bytes.drain(..code.start);
-            bytes
-        });
+    pub(crate) fn decode_vec(&mut self, mut bytes: Vec<u8>) -> Verdict {
+        match self.code_range(&bytes) {
+            Ok(code) => {
+                bytes.truncate(code.end);
+                bytes.drain(..code.start);
+                self.code = Some(bytes);
+                Verdict::Hit
+            }
+            Err(verdict) => {
+                self.code = None;
+                verdict
+            }
+        }
     }
 
     /// The encoded bucket; an empty bucket is [`Error::EmptyBucket`].
@@ -204,20 +228,32 @@ impl<'e> Bucket<'e> {
         BC_MAGIC.len() + 8 + 4 + self.key.len() + 4 + self.checksum.len() + 8
     }
 
-    /// Decodes an entry into `code`: a hit sets it, a miss leaves it `None`, and only a failing
-    /// reader is an `Err`. `total_len`, when known (a file's size, a slice's length), lets the
-    /// code be read into a buffer of exactly its size.
-    pub(crate) fn read_from(&mut self, mut r: impl Read, total_len: Option<u64>) -> io::Result<()> {
+    /// Decodes an entry into `code`: a hit sets it, a miss leaves it `None` and says why, and
+    /// only a failing reader is an `Err`. `total_len`, when known (a file's size, a slice's
+    /// length), lets the code be read into a buffer of exactly its size.
+    pub(crate) fn read_from(
+        &mut self,
+        mut r: impl Read,
+        total_len: Option<u64>,
+    ) -> io::Result<Verdict> {
         self.reset();
-        self.code = self.decode(&mut r, total_len)?;
-        Ok(())
+        let (verdict, code) = match self.decode(&mut r, total_len)? {
+            Ok(code) => (Verdict::Hit, Some(code)),
+            Err(verdict) => (verdict, None),
+        };
+        self.code = code;
+        Ok(verdict)
     }
 
-    fn decode(&self, r: &mut impl Read, total_len: Option<u64>) -> io::Result<Option<Vec<u8>>> {
+    fn decode(
+        &self,
+        r: &mut impl Read,
+        total_len: Option<u64>,
+    ) -> io::Result<std::result::Result<Vec<u8>, Verdict>> {
         let header_len = self.header_len();
         let fixed_len = (header_len + TRAILER_LEN) as u64;
         if total_len.is_some_and(|total| total < fixed_len) {
-            return Ok(None);
+            return Ok(Err(Verdict::Rejected));
         }
         // Our own key and checksum fix the header's length, so one read fetches all of it.
         let mut header_buf = [0u8; 256];
@@ -228,13 +264,16 @@ impl<'e> Bucket<'e> {
             header_vec.resize(header_len, 0);
             &mut header_vec[..]
         };
-        if !read_exact_or_eof(r, header)? || !self.header_matches(header) {
-            return Ok(None);
+        if !read_exact_or_eof(r, header)? {
+            return Ok(Err(Verdict::Rejected));
+        }
+        if let Err(verdict) = self.check_header(header) {
+            return Ok(Err(verdict));
         }
         let code_len = u64::from_le_bytes(tail8(header));
         // With the size known, a length that does not fill it exactly is a lie.
         if total_len.is_some_and(|total| code_len != total - fixed_len) {
-            return Ok(None);
+            return Ok(Err(Verdict::Rejected));
         }
         // Code and trailer in one read, straight into the code's final buffer. The up-front
         // reservation is bounded: a reader of unknown length grows the buffer as bytes arrive,
@@ -249,7 +288,7 @@ impl<'e> Bucket<'e> {
         if (&mut *r).take(want).read_to_end(&mut code)? as u64 != want
             || (total_len.is_none() && !at_eof(r)?)
         {
-            return Ok(None);
+            return Ok(Err(Verdict::Rejected));
         }
         let len = code.len() - TRAILER_LEN;
         let trailer = u64::from_le_bytes(tail8(&code));
@@ -258,41 +297,55 @@ impl<'e> Bucket<'e> {
         hasher.update(header);
         hasher.update(&code);
         if hasher.digest() != trailer {
-            return Ok(None);
+            return Ok(Err(Verdict::Rejected));
         }
-        Ok(Some(code))
+        Ok(Ok(code))
     }
 
-    /// Where the code lies in a whole encoded entry, if the entry is this bucket's and intact.
-    fn code_range(&self, bytes: &[u8]) -> Option<Range<usize>> {
+    /// Where the code lies in a whole encoded entry if the entry is this bucket's and intact,
+    /// else why not.
+    fn code_range(&self, bytes: &[u8]) -> std::result::Result<Range<usize>, Verdict> {
         let header_len = self.header_len();
-        let body_len = bytes.len().checked_sub(TRAILER_LEN)?;
-        let header = bytes.get(..header_len)?;
-        if body_len < header_len
-            || !self.header_matches(header)
-            || u64::from_le_bytes(tail8(header)) != (body_len - header_len) as u64
+        let body_len = bytes
+            .len()
+            .checked_sub(TRAILER_LEN)
+            .ok_or(Verdict::Rejected)?;
+        let header = bytes.get(..header_len).ok_or(Verdict::Rejected)?;
+        if body_len < header_len {
+            return Err(Verdict::Rejected);
+        }
+        self.check_header(header)?;
+        if u64::from_le_bytes(tail8(header)) != (body_len - header_len) as u64
             || xxh3_64(&bytes[..body_len]) != u64::from_le_bytes(tail8(bytes))
         {
-            return None;
+            return Err(Verdict::Rejected);
         }
-        Some(header_len..body_len)
+        Ok(header_len..body_len)
     }
 
     /// Whether a header read at this bucket's expected length is this bucket's: magic (and so
-    /// format version), environment, key and checksum.
-    fn header_matches(&self, header: &[u8]) -> bool {
+    /// format version), environment and key, else [`Verdict::Rejected`]; then the checksum,
+    /// else [`Verdict::Stale`]. Stale is judged from the header alone.
+    fn check_header(&self, header: &[u8]) -> std::result::Result<(), Verdict> {
         let mut at = 0;
         let mut take = |n: usize| {
             let part = &header[at..at + n];
             at += n;
             part
         };
-        take(BC_MAGIC.len()) == BC_MAGIC
+        let ours = take(BC_MAGIC.len()) == BC_MAGIC
             && take(8) == self.fingerprint_hash().to_le_bytes()
             && take(4) == (self.key.len() as u32).to_le_bytes()
-            && take(self.key.len()) == self.key.as_bytes()
-            && take(4) == (self.checksum.len() as u32).to_le_bytes()
-            && take(self.checksum.len()) == self.checksum.as_bytes()
+            && take(self.key.len()) == self.key.as_bytes();
+        if !ours {
+            return Err(Verdict::Rejected);
+        }
+        if take(4) != (self.checksum.len() as u32).to_le_bytes()
+            || take(self.checksum.len()) != self.checksum.as_bytes()
+        {
+            return Err(Verdict::Stale);
+        }
+        Ok(())
     }
 }
 

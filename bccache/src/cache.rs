@@ -5,7 +5,48 @@ use std::sync::Arc;
 use sha1::{Digest, Sha1};
 
 use crate::bucket::{Bucket, Environment};
+use crate::checksum::{Checksum, lower_hex};
 use crate::error::Result;
+use crate::stats::CacheStats;
+
+/// One template of a batch: what [`BytecodeCache::get_buckets`] and
+/// [`CachedLoader::load_many`](crate::CachedLoader::load_many) look up.
+///
+/// ```
+/// use bccache::Lookup;
+///
+/// let text = Lookup::new("page.html", "<p>{{ x }}</p>");
+/// let wasm = Lookup::new("plugin.wasm", &b"\0asm\x01\0\0\0"[..]).filename("plugins/plugin.wasm");
+/// assert_eq!(wasm.filename, Some("plugins/plugin.wasm"));
+/// # let _ = text;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lookup<'a> {
+    /// The template's name.
+    pub name: &'a str,
+    /// The file its source was read from, when known.
+    pub filename: Option<&'a str>,
+    /// The source, as bytes (text sources are their UTF-8).
+    pub source: &'a [u8],
+}
+
+impl<'a> Lookup<'a> {
+    /// A lookup of `name` with `source` (text or bytes) and no file name.
+    pub fn new(name: &'a str, source: &'a (impl AsRef<[u8]> + ?Sized)) -> Self {
+        Lookup {
+            name,
+            filename: None,
+            source: source.as_ref(),
+        }
+    }
+
+    /// The same lookup with a file name.
+    #[must_use]
+    pub fn filename(mut self, filename: &'a str) -> Self {
+        self.filename = Some(filename);
+        self
+    }
+}
 
 /// A store of [`Bucket`]s, Jinja2's `BytecodeCache`.
 ///
@@ -77,12 +118,22 @@ pub trait BytecodeCache: Send + Sync {
         lower_hex(&hash.finalize())
     }
 
-    /// The checksum of a source: lowercase hex sha1, byte-identical to Jinja2's.
+    /// The checksum of a text source: [`get_source_checksum_bytes`] of its UTF-8 bytes, by
+    /// default the lowercase hex sha1, byte-identical to Jinja2's.
+    ///
+    /// [`get_source_checksum_bytes`]: Self::get_source_checksum_bytes
     fn get_source_checksum(&self, source: &str) -> String {
-        lower_hex(&Sha1::digest(source.as_bytes()))
+        self.get_source_checksum_bytes(source.as_bytes())
     }
 
-    /// Builds the bucket of a template and loads it (Jinja2's `get_bucket`).
+    /// The checksum of a source given as bytes (a Wasm binary is not text). The default is
+    /// [`Checksum::Sha1`]; the built-in stores use the [`Checksum`] they were configured with.
+    fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
+        Checksum::Sha1.of(source)
+    }
+
+    /// Builds the bucket of a template and loads it (Jinja2's `get_bucket`): the same as
+    /// [`get_bucket_bytes`](Self::get_bucket_bytes) with the source's UTF-8 bytes.
     fn get_bucket<'e>(
         &self,
         environment: &'e dyn Environment,
@@ -90,27 +141,83 @@ pub trait BytecodeCache: Send + Sync {
         filename: Option<&str>,
         source: &str,
     ) -> Result<Bucket<'e>> {
+        self.get_bucket_bytes(environment, name, filename, source.as_bytes())
+    }
+
+    /// Builds the bucket of a template whose source is bytes, and loads it.
+    fn get_bucket_bytes<'e>(
+        &self,
+        environment: &'e dyn Environment,
+        name: &str,
+        filename: Option<&str>,
+        source: &[u8],
+    ) -> Result<Bucket<'e>> {
         let key = self.get_cache_key(name, filename);
-        let checksum = self.get_source_checksum(source);
+        let checksum = self.get_source_checksum_bytes(source);
         let mut bucket = Bucket::new(environment, key, checksum);
         self.load_bytecode(&mut bucket)?;
         Ok(bucket)
+    }
+
+    /// Fills many buckets at once, each as [`load_bytecode`](Self::load_bytecode) would.
+    ///
+    /// The default loads them one by one and stops at the first error. Stores that can answer
+    /// many keys in one round trip (memcached's multi-get, Redis's `MGET`) or in parallel (files)
+    /// override it. Every bucket that comes back with code passed the same checks as a single
+    /// load.
+    fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
+        buckets
+            .iter_mut()
+            .try_for_each(|bucket| self.load_bytecode(bucket))
+    }
+
+    /// Builds and loads the buckets of many templates at once (batch warm-up): one bucket per
+    /// lookup, in order, through [`load_bytecodes`](Self::load_bytecodes).
+    ///
+    /// ```
+    /// use bccache::{BytecodeCache, FileSystemBytecodeCache, Lookup};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let cache = FileSystemBytecodeCache::new(dir.path(), "__app_%s.cache")?;
+    /// let mut first = cache.get_bucket(&(), "a.lua", None, "return 1")?;
+    /// first.code = Some(b"code of a".to_vec());
+    /// cache.set_bucket(&first)?;
+    ///
+    /// let lookups = [Lookup::new("a.lua", "return 1"), Lookup::new("b.lua", "return 2")];
+    /// let buckets = cache.get_buckets(&(), &lookups)?;
+    /// assert_eq!(buckets[0].code.as_deref(), Some(&b"code of a"[..]));
+    /// assert!(buckets[1].code.is_none());
+    /// # Ok::<(), bccache::Error>(())
+    /// ```
+    fn get_buckets<'e>(
+        &self,
+        environment: &'e dyn Environment,
+        lookups: &[Lookup<'_>],
+    ) -> Result<Vec<Bucket<'e>>> {
+        let mut buckets: Vec<Bucket<'e>> = lookups
+            .iter()
+            .map(|lookup| {
+                Bucket::new(
+                    environment,
+                    self.get_cache_key(lookup.name, lookup.filename),
+                    self.get_source_checksum_bytes(lookup.source),
+                )
+            })
+            .collect();
+        self.load_bytecodes(&mut buckets)?;
+        Ok(buckets)
+    }
+
+    /// What the store did since it was made (hits, misses, stale and rejected entries, errors,
+    /// bytes), when it counts. The default is `None`; every built-in store counts.
+    fn stats(&self) -> Option<CacheStats> {
+        None
     }
 
     /// Stores a bucket (Jinja2's `set_bucket`): calls [`dump_bytecode`](Self::dump_bytecode).
     fn set_bucket(&self, bucket: &Bucket<'_>) -> Result<()> {
         self.dump_bytecode(bucket)
     }
-}
-
-fn lower_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    out
 }
 
 /// Forwards every method, provided ones included, so a wrapped cache keeps its overrides.
@@ -132,6 +239,9 @@ macro_rules! forward_bytecode_cache {
             fn get_source_checksum(&self, source: &str) -> String {
                 (**self).get_source_checksum(source)
             }
+            fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
+                (**self).get_source_checksum_bytes(source)
+            }
             fn get_bucket<'e>(
                 &self,
                 environment: &'e dyn Environment,
@@ -141,6 +251,28 @@ macro_rules! forward_bytecode_cache {
             ) -> Result<Bucket<'e>> {
                 (**self).get_bucket(environment, name, filename, source)
             }
+            fn get_bucket_bytes<'e>(
+                &self,
+                environment: &'e dyn Environment,
+                name: &str,
+                filename: Option<&str>,
+                source: &[u8],
+            ) -> Result<Bucket<'e>> {
+                (**self).get_bucket_bytes(environment, name, filename, source)
+            }
+            fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
+                (**self).load_bytecodes(buckets)
+            }
+            fn get_buckets<'e>(
+                &self,
+                environment: &'e dyn Environment,
+                lookups: &[Lookup<'_>],
+            ) -> Result<Vec<Bucket<'e>>> {
+                (**self).get_buckets(environment, lookups)
+            }
+            fn stats(&self) -> Option<CacheStats> {
+                (**self).stats()
+            }
             fn set_bucket(&self, bucket: &Bucket<'_>) -> Result<()> {
                 (**self).set_bucket(bucket)
             }
@@ -149,13 +281,3 @@ macro_rules! forward_bytecode_cache {
 }
 
 forward_bytecode_cache!(&T, Box<T>, Arc<T>);
-
-#[cfg(test)]
-mod tests {
-    use super::lower_hex;
-
-    #[test]
-    fn lower_hex_pads_every_byte() {
-        assert_eq!(lower_hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
-    }
-}

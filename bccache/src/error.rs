@@ -127,6 +127,21 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
+
+    /// A batch lookup failed; every entry of the batch but the first carries this copy of the
+    /// error's message (see [`CachedLoader::load_many`](crate::CachedLoader::load_many)).
+    #[error("batch lookup failed: {message}")]
+    Batch {
+        /// The message of the error the batch failed with.
+        message: String,
+    },
+
+    /// A checksum name that is neither `sha1` nor `xxh3`.
+    #[error("unknown checksum `{name}`; use `sha1` or `xxh3`")]
+    InvalidChecksum {
+        /// The name as given.
+        name: String,
+    },
 }
 
 /// `Result<T, bccache::Error>`.

@@ -4,10 +4,13 @@ use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
+use crate::checksum::Checksum;
 use crate::error::{Error, Result};
+use crate::stats::{CacheStats, Counters, Verdict};
 
 /// The file-name pattern Jinja2 uses: `%s` is replaced by the bucket's key.
 pub const DEFAULT_PATTERN: &str = "__jinja2_%s.cache";
@@ -41,6 +44,9 @@ pub struct FileSystemBytecodeCache {
     /// The pattern's text before and after `%s`.
     before: String,
     after: String,
+    checksum: Checksum,
+    /// Shared by clones: they are the same cache.
+    counters: Arc<Counters>,
 }
 
 impl FileSystemBytecodeCache {
@@ -81,7 +87,31 @@ impl FileSystemBytecodeCache {
             pattern: pattern.to_owned(),
             before: before.to_owned(),
             after: after.to_owned(),
+            checksum: Checksum::Sha1,
+            counters: Arc::default(),
         })
+    }
+
+    /// The same cache with sources summed by `checksum` (default [`Checksum::Sha1`], Jinja2's).
+    ///
+    /// ```
+    /// use bccache::{BytecodeCache, Checksum, FileSystemBytecodeCache};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let cache = FileSystemBytecodeCache::new(dir.path(), "__app_%s.cache")?
+    ///     .checksum(Checksum::Xxh3_128);
+    /// assert_eq!(cache.get_source_checksum("x"), Checksum::Xxh3_128.of(b"x"));
+    /// # Ok::<(), bccache::Error>(())
+    /// ```
+    #[must_use]
+    pub fn checksum(mut self, checksum: Checksum) -> Self {
+        self.checksum = checksum;
+        self
+    }
+
+    /// The algorithm sources are summed with.
+    pub fn checksum_algorithm(&self) -> Checksum {
+        self.checksum
     }
 
     /// The directory holding the entries.
@@ -130,25 +160,12 @@ impl FileSystemBytecodeCache {
 impl BytecodeCache for FileSystemBytecodeCache {
     fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
         bucket.reset();
-        if check_key(&bucket.key).is_err() {
-            return Ok(());
+        let outcome = self.read_entry(bucket);
+        match &outcome {
+            Ok((verdict, len)) => self.counters.loaded(*verdict, *len),
+            Err(_) => self.counters.failed(),
         }
-        let path = self.path_for_key(&bucket.key);
-        let file = match open_entry(&path) {
-            Ok(file) => file,
-            Err(e) if is_miss(&e) => return Ok(()),
-            Err(e) => return Err(Error::io("open cache entry", path, e)),
-        };
-        let len = match file.metadata() {
-            Ok(meta) if meta.is_file() => meta.len(),
-            Ok(_) => return Ok(()),
-            Err(e) => return Err(Error::io("stat cache entry", path, e)),
-        };
-        match bucket.read_from(file, Some(len)) {
-            Ok(()) => Ok(()),
-            Err(e) if is_miss(&e) => Ok(()),
-            Err(e) => Err(Error::io("read cache entry", path, e)),
-        }
+        outcome.map(drop)
     }
 
     fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
@@ -171,7 +188,10 @@ impl BytecodeCache for FileSystemBytecodeCache {
             .map_err(|e| Error::io("write cache entry", temp.path(), e))?;
         // On failure `persist` hands the file back, and dropping it removes it.
         match temp.persist(&target) {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                self.counters.stored(bytes.len() as u64);
+                Ok(())
+            }
             // A concurrent `clear()` removed the temporary file: it won, as in Jinja2.
             Err(e) if e.error.kind() == io::ErrorKind::NotFound && self.directory.is_dir() => {
                 Ok(())
@@ -217,6 +237,41 @@ impl BytecodeCache for FileSystemBytecodeCache {
             }
         }
         first_error.map_or(Ok(()), Err)
+    }
+
+    fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
+        self.checksum.of(source)
+    }
+
+    fn stats(&self) -> Option<CacheStats> {
+        Some(self.counters.snapshot())
+    }
+}
+
+impl FileSystemBytecodeCache {
+    /// Reads the entry of `bucket` into it: the verdict and the entry's size, or a failure
+    /// that is not a miss.
+    fn read_entry(&self, bucket: &mut Bucket<'_>) -> Result<(Verdict, u64)> {
+        const MISSING: (Verdict, u64) = (Verdict::Missing, 0);
+        if check_key(&bucket.key).is_err() {
+            return Ok(MISSING);
+        }
+        let path = self.path_for_key(&bucket.key);
+        let file = match open_entry(&path) {
+            Ok(file) => file,
+            Err(e) if is_miss(&e) => return Ok(MISSING),
+            Err(e) => return Err(Error::io("open cache entry", path, e)),
+        };
+        let len = match file.metadata() {
+            Ok(meta) if meta.is_file() => meta.len(),
+            Ok(_) => return Ok(MISSING),
+            Err(e) => return Err(Error::io("stat cache entry", path, e)),
+        };
+        match bucket.read_from(file, Some(len)) {
+            Ok(verdict) => Ok((verdict, len)),
+            Err(e) if is_miss(&e) => Ok(MISSING),
+            Err(e) => Err(Error::io("read cache entry", path, e)),
+        }
     }
 }
 

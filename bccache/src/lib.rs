@@ -38,18 +38,21 @@
 
 mod bucket;
 mod cache;
+mod checksum;
 mod error;
 mod fs;
 mod loader;
 #[cfg(feature = "memcached")]
 mod memcached;
+mod stats;
 
 #[cfg(any(feature = "lua", feature = "regex"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "lua", feature = "regex"))))]
 pub mod engine;
 
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
-pub use cache::BytecodeCache;
+pub use cache::{BytecodeCache, Lookup};
+pub use checksum::Checksum;
 pub use error::{Error, Result};
 pub use fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
@@ -58,6 +61,7 @@ pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
 pub use memcached::{
     DEFAULT_PREFIX, MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient,
 };
+pub use stats::CacheStats;
 
 #[cfg(feature = "derive")]
 pub use bccache_derive::BytecodeCache;

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use crate::bucket::Environment;
-use crate::cache::BytecodeCache;
+use crate::bucket::{Bucket, Environment};
+use crate::cache::{BytecodeCache, Lookup};
 use crate::error::Error;
 
 /// An engine that turns source into code, and code into bytes and back.
@@ -27,6 +27,7 @@ use crate::error::Error;
 /// }
 ///
 /// impl Compiler for Words {
+///     type Source = str;
 ///     type Code = Vec<String>;
 ///     type Error = std::convert::Infallible;
 ///
@@ -48,6 +49,9 @@ use crate::error::Error;
 /// # assert_eq!(Words.from_bytecode(&Words.to_bytecode(&code)), Some(code));
 /// ```
 pub trait Compiler: Environment {
+    /// What the compiler reads: `str` for text (Lua, regexes, templates), `[u8]` for binary
+    /// sources (Wasm). Its bytes are what the cache's checksum is taken of.
+    type Source: ?Sized + AsRef<[u8]>;
     /// The compiled code, ready to run.
     type Code;
     /// What a failed compilation reports.
@@ -59,7 +63,7 @@ pub trait Compiler: Environment {
         &self,
         name: &str,
         filename: Option<&str>,
-        source: &str,
+        source: &Self::Source,
     ) -> Result<Self::Code, Self::Error>;
 
     /// The bytes that [`from_bytecode`](Self::from_bytecode) turns back into `code`.
@@ -233,7 +237,7 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
         &self,
         name: &str,
         filename: Option<&str>,
-        source: &str,
+        source: &C::Source,
     ) -> Result<C::Code, LoadError<C::Error>> {
         self.load_with_origin(name, filename, source)
             .map(|loaded| loaded.code)
@@ -249,15 +253,98 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
         &self,
         name: &str,
         filename: Option<&str>,
-        source: &str,
+        source: &C::Source,
     ) -> Result<Loaded<C::Code>, LoadError<C::Error>> {
-        let mut bucket = self
+        let bucket = self
             .cache
-            .get_bucket(&self.compiler, name, filename, source)
+            .get_bucket_bytes(&self.compiler, name, filename, source.as_ref())
             .map_err(|source| LoadError::Cache {
                 name: name.to_owned(),
                 source,
             })?;
+        self.finish(bucket, name, filename, source)
+    }
+
+    /// Loads many pieces of code at once (batch warm-up): the buckets come from one
+    /// [`get_buckets`](BytecodeCache::get_buckets) call — one round trip per server for the
+    /// network stores, parallel reads for files — and each is then decoded, or compiled and
+    /// stored, as [`load_with_origin`](Self::load_with_origin) does.
+    ///
+    /// `sources` pairs each name (and file name) with its source; results come back in the
+    /// same order, one per source, so that one script that does not compile does not cost the
+    /// others their code.
+    ///
+    /// # Errors
+    ///
+    /// A failed batch lookup is [`LoadError::Cache`] for every entry; otherwise each result is
+    /// as [`load_with_origin`](Self::load_with_origin)'s.
+    ///
+    /// ```
+    /// # #[cfg(feature = "regex")] {
+    /// use bccache::engine::regex::DfaCompiler;
+    /// use bccache::{CachedLoader, FileSystemBytecodeCache, Origin};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let cache = FileSystemBytecodeCache::new(dir.path(), "__rules_%s.cache")?;
+    /// let loader = CachedLoader::new(DfaCompiler::new(), cache);
+    /// let rules = [("digits", None, "[0-9]+"), ("words", None, "[a-z]+")];
+    ///
+    /// let first = loader.load_many(&rules);
+    /// let again = loader.load_many(&rules);
+    /// assert!(first.iter().all(|r| r.as_ref().unwrap().origin == Origin::Compiled));
+    /// assert!(again.iter().all(|r| r.as_ref().unwrap().origin == Origin::Cache));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn load_many<S: AsRef<C::Source> + ?Sized>(
+        &self,
+        sources: &[(&str, Option<&str>, &S)],
+    ) -> Vec<Result<Loaded<C::Code>, LoadError<C::Error>>> {
+        let lookups: Vec<Lookup<'_>> = sources
+            .iter()
+            .map(|&(name, filename, source)| Lookup {
+                name,
+                filename,
+                source: source.as_ref().as_ref(),
+            })
+            .collect();
+        match self.cache.get_buckets(&self.compiler, &lookups) {
+            Ok(buckets) => buckets
+                .into_iter()
+                .zip(sources)
+                .map(|(bucket, &(name, filename, source))| {
+                    self.finish(bucket, name, filename, source.as_ref())
+                })
+                .collect(),
+            Err(error) => {
+                // One error for the whole batch: each entry gets its own copy of the message.
+                let message = error.to_string();
+                tracing::debug!(error = %message, "batch lookup failed");
+                let mut first = Some(error);
+                sources
+                    .iter()
+                    .map(|&(name, ..)| {
+                        let source = first.take().unwrap_or_else(|| Error::Batch {
+                            message: message.clone(),
+                        });
+                        Err(LoadError::Cache {
+                            name: name.to_owned(),
+                            source,
+                        })
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Turns a loaded bucket into code: decodes a hit, or compiles and stores.
+    fn finish(
+        &self,
+        mut bucket: Bucket<'_>,
+        name: &str,
+        filename: Option<&str>,
+        source: &C::Source,
+    ) -> Result<Loaded<C::Code>, LoadError<C::Error>> {
         if let Some(bytes) = bucket.code.as_deref() {
             if let Some(code) = self.compiler.from_bytecode(bytes) {
                 return Ok(Loaded {
@@ -322,6 +409,7 @@ mod tests {
     }
 
     impl Compiler for Echo {
+        type Source = str;
         type Code = String;
         type Error = std::convert::Infallible;
 

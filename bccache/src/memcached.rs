@@ -11,7 +11,9 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
+use crate::checksum::Checksum;
 use crate::error::{Error, Result};
+use crate::stats::{CacheStats, Counters, Verdict};
 
 /// The key prefix Jinja2 uses: an entry is stored under `prefix + bucket.key`.
 pub const DEFAULT_PREFIX: &str = "jinja2/bytecode/";
@@ -182,6 +184,8 @@ pub struct MemcachedBytecodeCache {
     timeout: Option<u32>,
     ignore_memcache_errors: bool,
     servers: Vec<String>,
+    checksum: Checksum,
+    counters: Counters,
 }
 
 impl MemcachedBytecodeCache {
@@ -209,7 +213,30 @@ impl MemcachedBytecodeCache {
             timeout: None,
             ignore_memcache_errors: true,
             servers: Vec::new(),
+            checksum: Checksum::Sha1,
+            counters: Counters::default(),
         }
+    }
+
+    /// The same cache with sources summed by `checksum` (default [`Checksum::Sha1`],
+    /// Jinja2's), for a cache made with [`new`](Self::new); the builder has the same setter.
+    ///
+    /// ```no_run
+    /// use bccache::{Checksum, MemcachedBytecodeCache};
+    ///
+    /// let client = memcache::Client::connect("memcache://127.0.0.1:11211")?;
+    /// let cache = MemcachedBytecodeCache::new(client).checksum(Checksum::Xxh3_128);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn checksum(mut self, checksum: Checksum) -> Self {
+        self.checksum = checksum;
+        self
+    }
+
+    /// The algorithm sources are summed with.
+    pub fn checksum_algorithm(&self) -> Checksum {
+        self.checksum
     }
 
     /// A builder: set `.server(url)` (repeat it for a cluster) or `.client(c)`, optionally the
@@ -230,6 +257,7 @@ impl MemcachedBytecodeCache {
             prefix: DEFAULT_PREFIX.to_owned(),
             timeout: None,
             ignore_memcache_errors: true,
+            checksum: Checksum::Sha1,
         }
     }
 
@@ -285,6 +313,7 @@ impl MemcachedBytecodeCache {
 
     /// Applies the error policy to a failed memcached operation.
     fn failed(&self, operation: &'static str, key: String, source: ClientError) -> Result<()> {
+        self.counters.failed();
         let error = Error::Memcached {
             operation,
             key,
@@ -319,10 +348,14 @@ impl BytecodeCache for MemcachedBytecodeCache {
         };
         match self.client.get(&key) {
             Ok(Some(bytes)) => {
-                bucket.bytecode_from_vec(bytes);
+                let len = bytes.len() as u64;
+                self.counters.loaded(bucket.decode_vec(bytes), len);
                 Ok(())
             }
-            Ok(None) => Ok(()),
+            Ok(None) => {
+                self.counters.loaded(Verdict::Missing, 0);
+                Ok(())
+            }
             Err(source) => self.failed("get", key, source),
         }
     }
@@ -334,9 +367,20 @@ impl BytecodeCache for MemcachedBytecodeCache {
             Err((key, invalid)) => return self.failed("set", key, Box::new(invalid)),
         };
         match self.client.set(&key, &value, self.timeout) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.counters.stored(value.len() as u64);
+                Ok(())
+            }
             Err(source) => self.failed("set", key, source),
         }
+    }
+
+    fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
+        self.checksum.of(source)
+    }
+
+    fn stats(&self) -> Option<CacheStats> {
+        Some(self.counters.snapshot())
     }
 
     /// Does nothing, as in Jinja2: memcached cannot list or delete keys by prefix, and
@@ -355,6 +399,7 @@ pub struct MemcachedBytecodeCacheBuilder {
     prefix: String,
     timeout: Option<u32>,
     ignore_memcache_errors: bool,
+    checksum: Checksum,
 }
 
 impl fmt::Debug for MemcachedBytecodeCacheBuilder {
@@ -456,6 +501,23 @@ impl MemcachedBytecodeCacheBuilder {
         self
     }
 
+    /// The algorithm that sums sources (default [`Checksum::Sha1`], Jinja2's).
+    ///
+    /// ```
+    /// use bccache::Checksum;
+    ///
+    /// let cache = bccache::MemcachedBytecodeCache::builder()
+    ///     .server("memcache://127.0.0.1:11211")
+    ///     .checksum(Checksum::Xxh3_128)
+    ///     .build()?;
+    /// assert_eq!(cache.checksum_algorithm(), Checksum::Xxh3_128);
+    /// # Ok::<(), bccache::Error>(())
+    /// ```
+    pub fn checksum(mut self, checksum: Checksum) -> Self {
+        self.checksum = checksum;
+        self
+    }
+
     /// Checks everything and builds the cache, without contacting any server.
     ///
     /// Errors: [`Error::InvalidPrefix`], [`Error::InvalidTimeout`], [`Error::InvalidServer`] (a
@@ -504,6 +566,8 @@ impl MemcachedBytecodeCacheBuilder {
             timeout: self.timeout,
             ignore_memcache_errors: self.ignore_memcache_errors,
             servers,
+            checksum: self.checksum,
+            counters: Counters::default(),
         })
     }
 }

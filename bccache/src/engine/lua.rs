@@ -165,6 +165,7 @@ impl Environment for LuaCompiler {
 }
 
 impl Compiler for LuaCompiler {
+    type Source = str;
     type Code = Function;
     type Error = mlua::Error;
 

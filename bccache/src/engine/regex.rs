@@ -114,6 +114,7 @@ impl Environment for DfaCompiler {
 }
 
 impl Compiler for DfaCompiler {
+    type Source = str;
     type Code = DFA<Vec<u32>>;
     type Error = BuildError;
 
