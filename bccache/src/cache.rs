@@ -187,7 +187,7 @@ pub trait BytecodeCache: Send + Sync {
     /// let buckets = cache.get_buckets(&(), &lookups)?;
     /// assert_eq!(buckets[0].code.as_deref(), Some(&b"code of a"[..]));
     /// assert!(buckets[1].code.is_none());
-    /// # Ok::<(), bccache::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn get_buckets<'e>(
         &self,

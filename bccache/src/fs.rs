@@ -101,7 +101,7 @@ impl FileSystemBytecodeCache {
     /// let cache = FileSystemBytecodeCache::new(dir.path(), "__app_%s.cache")?
     ///     .checksum(Checksum::Xxh3_128);
     /// assert_eq!(cache.get_source_checksum("x"), Checksum::Xxh3_128.of(b"x"));
-    /// # Ok::<(), bccache::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn checksum(mut self, checksum: Checksum) -> Self {

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 ///
 /// let stats = cache.stats().expect("the filesystem cache counts");
 /// assert_eq!((stats.misses, stats.stores, stats.hits), (1, 1, 1));
-/// # Ok::<(), bccache::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
