@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use sha1::{Digest, Sha1};
-use xxhash_rust::xxh3::xxh3_128;
+use twox_hash::XxHash3_128;
 
 /// The algorithm that turns a source into the checksum stored with its code.
 ///
@@ -43,7 +43,7 @@ impl Checksum {
     pub fn of(self, source: &[u8]) -> String {
         match self {
             Checksum::Sha1 => lower_hex(&Sha1::digest(source)),
-            Checksum::Xxh3_128 => lower_hex(&xxh3_128(source).to_be_bytes()),
+            Checksum::Xxh3_128 => lower_hex(&XxHash3_128::oneshot(source).to_be_bytes()),
         }
     }
 

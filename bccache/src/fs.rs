@@ -169,34 +169,17 @@ impl BytecodeCache for FileSystemBytecodeCache {
     }
 
     fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
-        check_key(&bucket.key).map_err(|reason| Error::InvalidKey {
-            key: bucket.key.clone(),
-            reason,
-        })?;
-        let bytes = bucket.bytecode_to_string()?;
-        let file_name = self.file_name(&bucket.key);
-        let target = self.directory.join(&file_name);
-        let mut temp = tempfile::Builder::new()
-            .prefix(&format!(".{file_name}."))
-            .suffix(".tmp")
-            .tempfile_in(&self.directory)
-            .map_err(|e| Error::io("create a temporary file in", &self.directory, e))?;
-        // Write to the file itself: tempfile's own `Write` would wrap the error in another
-        // copy of the path, hiding the OS error (`raw_os_error`) from the caller.
-        temp.as_file_mut()
-            .write_all(&bytes)
-            .map_err(|e| Error::io("write cache entry", temp.path(), e))?;
-        // On failure `persist` hands the file back, and dropping it removes it.
-        match temp.persist(&target) {
-            Ok(_) => {
-                self.counters.stored(bytes.len() as u64);
+        match self.write_entry(bucket) {
+            Ok(written) => {
+                if let Some(len) = written {
+                    self.counters.stored(len);
+                }
                 Ok(())
             }
-            // A concurrent `clear()` removed the temporary file: it won, as in Jinja2.
-            Err(e) if e.error.kind() == io::ErrorKind::NotFound && self.directory.is_dir() => {
-                Ok(())
+            Err(error) => {
+                self.counters.failed();
+                Err(error)
             }
-            Err(e) => Err(Error::io("rename cache entry into", target, e.error)),
         }
     }
 
@@ -239,6 +222,69 @@ impl BytecodeCache for FileSystemBytecodeCache {
         first_error.map_or(Ok(()), Err)
     }
 
+    /// Loads a batch with the machine's cores: one thread per core (up to 8) reads its share of
+    /// the entries. Small batches stay on the calling thread, where a thread would cost more
+    /// than it saves. Every entry is checked as a single load checks it; the first error comes
+    /// back after every entry has been tried.
+    fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
+        const PER_THREAD: usize = 16;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(8)
+            .min(buckets.len() / PER_THREAD);
+        if threads <= 1 {
+            return buckets
+                .iter_mut()
+                .map(|bucket| self.load_bytecode(bucket))
+                .fold(Ok(()), Result::and);
+        }
+        // An environment need not be `Sync` (a Lua state is not), so the workers get each
+        // bucket's fingerprint, key and checksum as plain data and hand back the code.
+        let jobs: Vec<(Fingerprint, &str, &str)> = buckets
+            .iter()
+            .map(|b| {
+                let fingerprint = Fingerprint(b.environment.fingerprint().into_owned());
+                (fingerprint, b.key.as_str(), b.checksum.as_str())
+            })
+            .collect();
+        let share = jobs.len().div_ceil(threads);
+        let codes: Vec<Result<Option<Vec<u8>>>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = jobs
+                .chunks(share)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|(fingerprint, key, checksum)| {
+                                let mut bucket = Bucket::new(fingerprint, *key, *checksum);
+                                self.load_bytecode(&mut bucket).map(|()| bucket.code)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|worker| {
+                    worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        let mut first_error = None;
+        for (bucket, code) in buckets.iter_mut().zip(codes) {
+            match code {
+                Ok(code) => bucket.code = code,
+                Err(error) => {
+                    bucket.code = None;
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
     fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
         self.checksum.of(source)
     }
@@ -249,6 +295,37 @@ impl BytecodeCache for FileSystemBytecodeCache {
 }
 
 impl FileSystemBytecodeCache {
+    /// Writes the entry of `bucket` atomically; the encoded size, `None` when a concurrent
+    /// `clear()` won.
+    fn write_entry(&self, bucket: &Bucket<'_>) -> Result<Option<u64>> {
+        check_key(&bucket.key).map_err(|reason| Error::InvalidKey {
+            key: bucket.key.clone(),
+            reason,
+        })?;
+        let bytes = bucket.bytecode_to_string()?;
+        let file_name = self.file_name(&bucket.key);
+        let target = self.directory.join(&file_name);
+        let mut temp = tempfile::Builder::new()
+            .prefix(&format!(".{file_name}."))
+            .suffix(".tmp")
+            .tempfile_in(&self.directory)
+            .map_err(|e| Error::io("create a temporary file in", &self.directory, e))?;
+        // Write to the file itself: tempfile's own `Write` would wrap the error in another
+        // copy of the path, hiding the OS error (`raw_os_error`) from the caller.
+        temp.as_file_mut()
+            .write_all(&bytes)
+            .map_err(|e| Error::io("write cache entry", temp.path(), e))?;
+        // On failure `persist` hands the file back, and dropping it removes it.
+        match temp.persist(&target) {
+            Ok(_) => Ok(Some(bytes.len() as u64)),
+            // A concurrent `clear()` removed the temporary file: it won, as in Jinja2.
+            Err(e) if e.error.kind() == io::ErrorKind::NotFound && self.directory.is_dir() => {
+                Ok(None)
+            }
+            Err(e) => Err(Error::io("rename cache entry into", target, e.error)),
+        }
+    }
+
     /// Reads the entry of `bucket` into it: the verdict and the entry's size, or a failure
     /// that is not a miss.
     fn read_entry(&self, bucket: &mut Bucket<'_>) -> Result<(Verdict, u64)> {
@@ -267,11 +344,24 @@ impl FileSystemBytecodeCache {
             Ok(_) => return Ok(MISSING),
             Err(e) => return Err(Error::io("stat cache entry", path, e)),
         };
-        match bucket.read_from(file, Some(len)) {
+        #[cfg(unix)]
+        let read = bucket.read_file(&file, len);
+        #[cfg(not(unix))]
+        let read = bucket.read_from(file, Some(len));
+        match read {
             Ok(verdict) => Ok((verdict, len)),
             Err(e) if is_miss(&e) => Ok(MISSING),
             Err(e) => Err(Error::io("read cache entry", path, e)),
         }
+    }
+}
+
+/// A fingerprint carried to another thread as bytes.
+struct Fingerprint(Vec<u8>);
+
+impl crate::bucket::Environment for Fingerprint {
+    fn fingerprint(&self) -> std::borrow::Cow<'_, [u8]> {
+        std::borrow::Cow::Borrowed(&self.0)
     }
 }
 

@@ -76,6 +76,9 @@ pub trait Compiler: Environment {
     fn from_bytecode(&self, bytecode: &[u8]) -> Option<Self::Code>;
 }
 
+/// One result of [`CachedLoader::load_many`].
+type LoadOutcome<C> = Result<Loaded<<C as Compiler>::Code>, LoadError<<C as Compiler>::Error>>;
+
 /// Where a loaded piece of code came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -299,7 +302,7 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
     pub fn load_many<S: AsRef<C::Source> + ?Sized>(
         &self,
         sources: &[(&str, Option<&str>, &S)],
-    ) -> Vec<Result<Loaded<C::Code>, LoadError<C::Error>>> {
+    ) -> Vec<LoadOutcome<C>> {
         let lookups: Vec<Lookup<'_>> = sources
             .iter()
             .map(|&(name, filename, source)| Lookup {
