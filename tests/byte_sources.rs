@@ -85,7 +85,7 @@ impl Compiler for Reverse {
 fn a_loader_takes_byte_sources_for_a_byte_compiler() {
     let dir = tempfile::tempdir().expect("temp dir");
     let loader = CachedLoader::new(Reverse, cache(dir.path()));
-    let bytes = vec![1u8, 2, 3, 0xff];
+    let bytes = [1u8, 2, 3, 0xff];
     let first = loader
         .load_with_origin("m.bin", None, &bytes[..])
         .expect("load");
