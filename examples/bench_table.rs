@@ -8,8 +8,8 @@
 //!
 //! 1. Warm start against cold compile: N Lua 5.4 scripts (N = 100, 1000) and one DFA set loaded
 //!    through a warm filesystem cache, against compiling them (sources in memory for both).
-//! 2. A filesystem `get_bucket` hit against its floor: `fs::read` of the entry + one sha1 of the
-//!    source (20 KB source, 64 KB code, 1,000 entries).
+//! 2. A filesystem `get_bucket` hit against its floor: `fs::read` of the entry + one checksum of
+//!    the source (20 KB source, 64 KB code, 1,000 entries), with sha1 and with xxh3-128.
 //! 3. The same hit workload through Python's Jinja2 `FileSystemBytecodeCache`
 //!    (`benches/jinja2_hit.py`), against bccache's hit from row 2.
 //! 4. A memcached `get_bucket` hit against one raw get of the same entry: a hand-written
@@ -41,7 +41,8 @@ use bccache::engine::lua::LuaCompiler;
 use bccache::engine::lua::mlua::Lua;
 use bccache::engine::regex::DfaCompiler;
 use bccache::{
-    BytecodeCache, CachedLoader, Compiler, FileSystemBytecodeCache, MemcachedBytecodeCache, Origin,
+    BytecodeCache, CachedLoader, Checksum, Compiler, FileSystemBytecodeCache,
+    MemcachedBytecodeCache, Origin,
 };
 use sha1::{Digest, Sha1};
 
@@ -82,14 +83,27 @@ fn main() -> Result<()> {
 
     eprintln!("[1/4] Lua and DFA warm start against cold compile");
     let samples = sample_scripts(root)?;
-    for (n, strip, rounds) in [(100, false, 15), (1000, false, 7), (1000, true, 7)] {
-        rows.push(lua_row(&samples, n, strip, rounds)?);
+    for (n, strip, checksum, rounds) in [
+        (100, false, Checksum::Sha1, 15),
+        (1000, false, Checksum::Sha1, 7),
+        (1000, false, Checksum::Xxh3_128, 7),
+        (1000, true, Checksum::Xxh3_128, 7),
+    ] {
+        let (row, split) = lua_row(&samples, n, strip, checksum, rounds)?;
+        rows.push(row);
+        notes.extend(split);
     }
     rows.push(dfa_row(25)?);
 
     eprintln!("[2-3/4] filesystem hit, its floor, and Jinja2 (python3 benches/jinja2_hit.py)");
     let jinja2 = Jinja2::start(root, "blob");
-    let (fs_hit, fs_floor, jinja2_hit) = fs_rows(15, jinja2.as_ref().ok())?;
+    let FsTimes {
+        hit: fs_hit,
+        floor: fs_floor,
+        hit_xxh3: fs_hit_xxh3,
+        floor_xxh3: fs_floor_xxh3,
+        jinja2: jinja2_hit,
+    } = fs_rows(15, jinja2.as_ref().ok())?;
     rows.push(Row {
         what: format!(
             "filesystem `get_bucket` hit, 20 KB source, 64 KB code, {FS_ENTRIES} entries"
@@ -98,6 +112,14 @@ fn main() -> Result<()> {
         ours: fs_hit,
         theirs_label: "floor: `fs::read` + sha1".into(),
         theirs: fs_floor,
+        ratio: Ratio::OfFloor,
+    });
+    rows.push(Row {
+        what: "same, `Checksum::Xxh3_128`".into(),
+        ours_label: "hit",
+        ours: fs_hit_xxh3,
+        theirs_label: "floor: `fs::read` + xxh3-128".into(),
+        theirs: fs_floor_xxh3,
         ratio: Ratio::OfFloor,
     });
     match (&jinja2, jinja2_hit) {
@@ -110,6 +132,14 @@ fn main() -> Result<()> {
                 ours_label: "bccache",
                 ours: fs_hit,
                 theirs_label: "Jinja2".into(),
+                theirs: jinja2_hit,
+                ratio: Ratio::SpeedUp,
+            });
+            rows.push(Row {
+                what: "same, bccache with `Checksum::Xxh3_128`".into(),
+                ours_label: "bccache",
+                ours: fs_hit_xxh3,
+                theirs_label: "Jinja2 (sha1)".into(),
                 theirs: jinja2_hit,
                 ratio: Ratio::SpeedUp,
             });
@@ -195,11 +225,19 @@ fn median(mut xs: Vec<f64>) -> f64 {
     }
 }
 
-fn lua_row(samples: &[(String, String)], n: usize, strip: bool, rounds: usize) -> Result<Row> {
+/// A Lua row, and for the 1,000-script rows a note splitting the warm start into the cache
+/// layer (key, checksum, read, checks) and Lua's own `lua_load` of the binary chunks.
+fn lua_row(
+    samples: &[(String, String)],
+    n: usize,
+    strip: bool,
+    checksum: Checksum,
+    rounds: usize,
+) -> Result<(Row, Option<String>)> {
     let scripts = lua_scripts(samples, n);
     let source_bytes: usize = scripts.iter().map(|(_, s)| s.len()).sum();
     let dir = tempfile::tempdir()?;
-    let cache = FileSystemBytecodeCache::new(dir.path(), "__bench_%s.cache")?;
+    let cache = FileSystemBytecodeCache::new(dir.path(), "__bench_%s.cache")?.checksum(checksum);
     let loader = CachedLoader::new(LuaCompiler::new(Lua::new())?.strip(strip), cache);
     for (name, source) in &scripts {
         loader.load(name, Some(name), source)?;
@@ -233,19 +271,42 @@ fn lua_row(samples: &[(String, String)], n: usize, strip: bool, rounds: usize) -
         drop(black_box(code));
         Ok(elapsed)
     };
-    let (warm, cold) = side_by_side(rounds, warm, cold)?;
-    Ok(Row {
-        what: format!(
-            "Lua 5.4: {n} scripts ({:.1} MiB of source){}",
-            source_bytes as f64 / (1024.0 * 1024.0),
-            if strip { ", `strip(true)`" } else { "" }
-        ),
+    let mut layer = || -> Result<f64> {
+        let started = Instant::now();
+        for (name, source) in &scripts {
+            let bucket = loader
+                .cache()
+                .get_bucket(loader.compiler(), name, Some(name), source)?;
+            black_box(bucket.code.ok_or("a miss in the cache-layer round")?);
+        }
+        Ok(started.elapsed().as_secs_f64())
+    };
+    let (mut warm, mut cold) = (warm, cold);
+    let medians = interleaved(rounds, &mut [&mut warm, &mut cold, &mut layer])?;
+    let (warm, cold, layer) = (medians[0], medians[1], medians[2]);
+    let what = format!(
+        "Lua 5.4: {n} scripts ({:.1} MiB of source), {checksum}{}",
+        source_bytes as f64 / (1024.0 * 1024.0),
+        if strip { ", `strip(true)`" } else { "" }
+    );
+    let split = (n >= 1000).then(|| {
+        format!(
+            "{what}: of the {} warm start, the cache layer (key, checksum, read, checks) takes \
+             {} ({:.0} %) and Lua's `lua_load` of the binary chunks the rest.",
+            time(warm),
+            time(layer),
+            100.0 * layer / warm
+        )
+    });
+    let row = Row {
+        what,
         ours_label: "warm start",
         ours: warm,
         theirs_label: "cold compile".into(),
         theirs: cold,
         ratio: Ratio::SpeedUp,
-    })
+    };
+    Ok((row, split))
 }
 
 fn dfa_row(rounds: usize) -> Result<Row> {
@@ -286,29 +347,45 @@ fn dfa_row(rounds: usize) -> Result<Row> {
     })
 }
 
-fn fs_rows(rounds: usize, jinja2: Option<&Jinja2>) -> Result<(f64, f64, Option<f64>)> {
+/// Medians of the filesystem hit rows, seconds per hit.
+struct FsTimes {
+    hit: f64,
+    floor: f64,
+    hit_xxh3: f64,
+    floor_xxh3: f64,
+    jinja2: Option<f64>,
+}
+
+fn fs_rows(rounds: usize, jinja2: Option<&Jinja2>) -> Result<FsTimes> {
     let dir = tempfile::tempdir()?;
     let cache = FileSystemBytecodeCache::new(dir.path(), bccache::DEFAULT_PATTERN)?;
+    let fast = FileSystemBytecodeCache::new(dir.path(), "__xxh3_%s.cache")?
+        .checksum(Checksum::Xxh3_128);
     let names: Vec<String> = (0..FS_ENTRIES)
         .map(|n| format!("templates/page{n}.html"))
         .collect();
     let sources: Vec<String> = (0..FS_ENTRIES)
         .map(|n| template_source(n, SOURCE_LEN))
         .collect();
-    for (n, (name, source)) in names.iter().zip(&sources).enumerate() {
-        let mut bucket = cache.get_bucket(&(), name, None, source)?;
-        bucket.code = Some(fake_code(n as u64, CODE_LEN));
-        cache.set_bucket(&bucket)?;
+    for store in [&cache, &fast] {
+        for (n, (name, source)) in names.iter().zip(&sources).enumerate() {
+            let mut bucket = store.get_bucket(&(), name, None, source)?;
+            bucket.code = Some(fake_code(n as u64, CODE_LEN));
+            store.set_bucket(&bucket)?;
+        }
     }
-    let paths: Vec<_> = names
-        .iter()
-        .map(|name| cache.path_for_key(&cache.get_cache_key(name, None)))
-        .collect();
+    let paths_of = |store: &FileSystemBytecodeCache| -> Vec<_> {
+        names
+            .iter()
+            .map(|name| store.path_for_key(&store.get_cache_key(name, None)))
+            .collect()
+    };
+    let (paths, fast_paths) = (paths_of(&cache), paths_of(&fast));
 
-    let mut hit = || -> Result<f64> {
+    let hit_on = |store: &FileSystemBytecodeCache| -> Result<f64> {
         let started = Instant::now();
         for (name, source) in names.iter().zip(&sources) {
-            let bucket = cache.get_bucket(&(), name, None, source)?;
+            let bucket = store.get_bucket(&(), name, None, source)?;
             if bucket.code.is_none() {
                 return Err(format!("{name} was a miss").into());
             }
@@ -316,25 +393,41 @@ fn fs_rows(rounds: usize, jinja2: Option<&Jinja2>) -> Result<(f64, f64, Option<f
         }
         Ok(started.elapsed().as_secs_f64() / FS_ENTRIES as f64)
     };
-    let mut floor = || -> Result<f64> {
+    let floor_of = |paths: &[std::path::PathBuf], sum: &dyn Fn(&[u8])| -> Result<f64> {
         let started = Instant::now();
         for (path, source) in paths.iter().zip(&sources) {
             black_box(fs::read(path)?);
-            black_box(Sha1::digest(source.as_bytes()));
+            sum(source.as_bytes());
         }
         Ok(started.elapsed().as_secs_f64() / FS_ENTRIES as f64)
     };
-    match jinja2 {
-        Some(jinja2) => {
-            let mut python = || jinja2.round();
-            let medians = interleaved(rounds, &mut [&mut hit, &mut floor, &mut python])?;
-            Ok((medians[0], medians[1], Some(medians[2])))
-        }
-        None => {
-            let medians = interleaved(rounds, &mut [&mut hit, &mut floor])?;
-            Ok((medians[0], medians[1], None))
-        }
+    let mut hit = || hit_on(&cache);
+    let mut hit_xxh3 = || hit_on(&fast);
+    let mut floor = || {
+        floor_of(&paths, &|source| {
+            black_box(Sha1::digest(source));
+        })
+    };
+    let mut floor_xxh3 = || {
+        floor_of(&fast_paths, &|source| {
+            black_box(Checksum::Xxh3_128.of(source));
+        })
+    };
+    let mut measurements: Vec<&mut dyn FnMut() -> Result<f64>> =
+        vec![&mut hit, &mut floor, &mut hit_xxh3, &mut floor_xxh3];
+    let mut python;
+    if let Some(jinja2) = jinja2 {
+        python = || jinja2.round();
+        measurements.push(&mut python);
     }
+    let medians = interleaved(rounds, &mut measurements)?;
+    Ok(FsTimes {
+        hit: medians[0],
+        floor: medians[1],
+        hit_xxh3: medians[2],
+        floor_xxh3: medians[3],
+        jinja2: medians.get(4).copied(),
+    })
 }
 
 /// `benches/jinja2_hit.py --interactive`: Jinja2's side of the hit rows, one round per request.
