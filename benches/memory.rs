@@ -66,14 +66,17 @@ fn bench_memory_hit(c: &mut Criterion) {
         });
         let keys: Vec<String> = names.iter().map(|n| cache.get_cache_key(n, None)).collect();
         let mut n = 0;
-        group.bench_function("floor: HashMap get + clone + checksum(source), 1000 entries", |b| {
-            b.iter(|| {
-                n = (n + 1) % MANY;
-                let code = floor.get(black_box(keys[n].as_str())).expect("hit").clone();
-                let sum = checksum.of(black_box(sources[n].as_bytes()));
-                (code, sum)
-            })
-        });
+        group.bench_function(
+            "floor: HashMap get + clone + checksum(source), 1000 entries",
+            |b| {
+                b.iter(|| {
+                    n = (n + 1) % MANY;
+                    let code = floor.get(black_box(keys[n].as_str())).expect("hit").clone();
+                    let sum = checksum.of(black_box(sources[n].as_bytes()));
+                    (code, sum)
+                })
+            },
+        );
         let mut n = 0;
         group.bench_function("bccache get_bucket hit, 1000 entries", |b| {
             b.iter(|| {

@@ -7,16 +7,16 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use bccache::{
-    Bucket, BytecodeCache, CachedLoader, Checksum, Error, Lookup, MemoryBytecodeCache,
-};
+use bccache::{Bucket, BytecodeCache, CachedLoader, Checksum, Error, Lookup, MemoryBytecodeCache};
 use support::engine::Engine;
 use support::fs::{load, store};
 
 const MIB: u64 = 1024 * 1024;
 
 fn code(seed: u8, len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i as u8).wrapping_mul(31) ^ seed).collect()
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31) ^ seed)
+        .collect()
 }
 
 /// What an entry of `code_len` bytes under a Jinja2 key (40 hex digits) with a checksum of
@@ -39,7 +39,10 @@ fn stored_code_hits_and_unknown_templates_miss() {
     assert_eq!(cache.checksum_algorithm(), Checksum::Xxh3_128);
     assert_eq!(load(&cache, "a.html", "source a"), None);
     store(&cache, "a.html", "source a", b"code of a").unwrap();
-    assert_eq!(load(&cache, "a.html", "source a"), Some(b"code of a".to_vec()));
+    assert_eq!(
+        load(&cache, "a.html", "source a"),
+        Some(b"code of a".to_vec())
+    );
     assert_eq!(load(&cache, "b.html", "source a"), None);
     let stats = cache.stats().unwrap();
     // `store` looks the template up first: one more miss.
@@ -110,7 +113,10 @@ fn empty_bucket_is_an_error() {
     let cache = MemoryBytecodeCache::new(MIB);
     let bucket = Bucket::new(&(), "key", "checksum");
     let err = cache.set_bucket(&bucket).unwrap_err();
-    assert!(matches!(err, Error::EmptyBucket { ref key } if key == "key"), "{err:?}");
+    assert!(
+        matches!(err, Error::EmptyBucket { ref key } if key == "key"),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -139,7 +145,10 @@ fn held_bytes_never_pass_the_bound_by_more_than_one_entry() {
         .filter(|name| load(&cache, name, "source").is_some())
         .count() as u64;
     assert!(hits * one_entry <= max + one_entry, "{hits} entries hit");
-    assert!(hits >= 8, "only {hits} entries of {one_entry} bytes kept in {max}");
+    assert!(
+        hits >= 8,
+        "only {hits} entries of {one_entry} bytes kept in {max}"
+    );
     assert_eq!(hits, cache.entry_count() as u64);
     assert_eq!(cache.stats().unwrap().stores, 200);
 }
@@ -152,7 +161,13 @@ fn large_bound_is_kept_across_shards() {
     let cache = MemoryBytecodeCache::new(max);
     let one_entry = weight(CODE, 40);
     for n in 0..400 {
-        store(&cache, &format!("big{n}.html"), "source", &code(n as u8, CODE)).unwrap();
+        store(
+            &cache,
+            &format!("big{n}.html"),
+            "source",
+            &code(n as u8, CODE),
+        )
+        .unwrap();
         assert!(cache.held_bytes() <= max + one_entry);
     }
     assert!(cache.entry_count() > 128, "{} entries", cache.entry_count());

@@ -206,7 +206,10 @@ fn clear_clears_every_tier() {
     assert_eq!(stack.memory.entry_count(), 0);
     assert!(!stack.file_of("a.html").exists());
     // memcached's clear is Jinja2's: a no-op, so the shared entry stays for other machines.
-    assert_eq!(load(stack.tiers.as_ref(), "a.html", "s"), Some(b"code".to_vec()));
+    assert_eq!(
+        load(stack.tiers.as_ref(), "a.html", "s"),
+        Some(b"code".to_vec())
+    );
 }
 
 #[test]
@@ -228,7 +231,9 @@ fn killed_memcached_leaves_memory_and_disk_working() {
         let dump = store(tiers.as_ref(), "after.html", "s", &code_of("after"));
         let after = load(tiers.as_ref(), "after.html", "s");
         let before_hit = load(tiers.as_ref(), "before.html", "s");
-        let miss = tiers.get_bucket(&(), "nowhere.html", None, "s").map(|b| b.code);
+        let miss = tiers
+            .get_bucket(&(), "nowhere.html", None, "s")
+            .map(|b| b.code);
         (dump, after, before_hit, miss)
     });
     // The dump reports memcached's failure, after writing the tiers that work.
@@ -246,7 +251,13 @@ fn killed_memcached_leaves_memory_and_disk_working() {
 fn unusable_dir_leaves_memory_and_memcached_working() {
     let server = MemcachedServer::start();
     let stack = Stack::new(&server);
-    store(stack.remote.as_ref(), "shared.html", "s", &code_of("shared")).unwrap();
+    store(
+        stack.remote.as_ref(),
+        "shared.html",
+        "s",
+        &code_of("shared"),
+    )
+    .unwrap();
     break_dir(&stack.cache_dir());
 
     // The dump reports the directory's failure and still reaches memory and memcached.
@@ -463,10 +474,7 @@ fn load_many_through_the_tiers_compiles_only_what_no_tier_has() {
         .into_iter()
         .map(|r| r.unwrap().origin)
         .collect();
-    assert_eq!(
-        origins,
-        [Origin::Compiled, Origin::Cache, Origin::Compiled]
-    );
+    assert_eq!(origins, [Origin::Compiled, Origin::Cache, Origin::Compiled]);
     let codes: Vec<String> = loader
         .load_many(&sources)
         .into_iter()
@@ -517,9 +525,7 @@ fn eight_threads_through_one_tiered_cache_never_load_wrong_code() {
                             assert!(found == expected.as_bytes(), "wrong code for {source}");
                             hits += 1;
                         }
-                        None => {
-                            store(tiers.as_ref(), &name, &source, expected.as_bytes()).unwrap()
-                        }
+                        None => store(tiers.as_ref(), &name, &source, expected.as_bytes()).unwrap(),
                     }
                 }
                 hits
@@ -528,14 +534,17 @@ fn eight_threads_through_one_tiered_cache_never_load_wrong_code() {
         .collect();
     let hits: usize = workers.into_iter().map(|w| w.join().unwrap()).sum();
     assert!(hits > 0);
-    let per_tier: Vec<u64> = tiers
-        .tier_stats()
-        .iter()
-        .map(|s| s.unwrap().hits)
-        .collect();
+    let per_tier: Vec<u64> = tiers.tier_stats().iter().map(|s| s.unwrap().hits).collect();
     // Every hit a thread saw was a tier's (a `store` looks up first, and may hit too).
     assert!(per_tier.iter().sum::<u64>() >= hits as u64, "{per_tier:?}");
-    assert_eq!(tiers.tier_stats().iter().map(|s| s.unwrap().errors).sum::<u64>(), 0);
+    assert_eq!(
+        tiers
+            .tier_stats()
+            .iter()
+            .map(|s| s.unwrap().errors)
+            .sum::<u64>(),
+        0
+    );
 }
 
 #[test]

@@ -105,12 +105,9 @@ impl MemoryBytecodeCache {
             .estimated_items_capacity(usize::try_from(estimated_items).unwrap_or(1 << 20))
             .shards(usize::try_from(shards).unwrap_or(1));
         let entries = match options.build() {
-            Ok(options) => Cache::with_options(
-                options,
-                EntryWeight,
-                Default::default(),
-                Default::default(),
-            ),
+            Ok(options) => {
+                Cache::with_options(options, EntryWeight, Default::default(), Default::default())
+            }
             // Every option above is set, so building cannot fail; keep the same bound anyway.
             Err(_) => Cache::with_weighter(
                 usize::try_from(estimated_items).unwrap_or(1 << 20),

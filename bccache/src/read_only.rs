@@ -30,7 +30,7 @@ use crate::stats::CacheStats;
 /// shared.set_bucket(&other)?; // does nothing
 /// assert!(shared.get_bucket(&(), "b.lua", None, "return 2")?.code.is_none());
 /// assert!(shared.get_bucket(&(), "a.lua", None, "return 1")?.code.is_some());
-/// # Ok::<(), bccache::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct ReadOnly<B> {

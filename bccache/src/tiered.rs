@@ -53,7 +53,7 @@ use crate::stats::CacheStats;
 /// // ... and the load filled the fast tier.
 /// let filled = tiers.tiers()[0].get_bucket(&(), "a.lua", None, "return 1")?;
 /// assert_eq!(filled.code.as_deref(), Some(&b"compiled"[..]));
-/// # Ok::<(), bccache::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct TieredBytecodeCache {
     tiers: Vec<Box<dyn BytecodeCache>>,
@@ -83,7 +83,7 @@ impl TieredBytecodeCache {
     /// tiers.get_bucket(&(), "a.lua", None, "return 1")?;
     /// let misses: Vec<u64> = tiers.tier_stats().iter().map(|s| s.unwrap().misses).collect();
     /// assert_eq!(misses, [1, 1]);
-    /// # Ok::<(), bccache::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn tier_stats(&self) -> Vec<Option<CacheStats>> {
         self.tiers.iter().map(|tier| tier.stats()).collect()
