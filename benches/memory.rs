@@ -11,12 +11,13 @@ mod payload;
 
 use std::collections::HashMap;
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bccache::{
     BytecodeCache, Checksum, FileSystemBytecodeCache, MemoryBytecodeCache, TieredBytecodeCache,
 };
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use payload::{fake_code, template_source};
 
 const SOURCE_LEN: usize = 20 * 1024;
@@ -103,7 +104,9 @@ fn bench_tiered(c: &mut Criterion) {
     let mut bucket = disk.get_bucket(&(), NAME, None, &source).expect("bucket");
     bucket.code = Some(code);
     disk.set_bucket(&bucket).expect("store");
-    let tiers = TieredBytecodeCache::new(vec![Box::new(memory), Box::new(disk)]);
+    let memory = Arc::new(memory);
+    let tiers =
+        TieredBytecodeCache::new(vec![Box::new(Arc::clone(&memory)), Box::new(disk.clone())]);
     tiers.get_bucket(&(), NAME, None, &source).expect("fill");
 
     let mut group = c.benchmark_group("tiered_memory_dir_20KB_source_64KB_code_xxh3");
@@ -115,6 +118,28 @@ fn bench_tiered(c: &mut Criterion) {
             assert!(bucket.code.is_some());
             bucket
         })
+    });
+    group.bench_function("for scale: dir alone, get_bucket hit", |b| {
+        b.iter(|| {
+            let bucket = disk
+                .get_bucket(&(), black_box(NAME), None, black_box(&source))
+                .expect("hit");
+            assert!(bucket.code.is_some());
+            bucket
+        })
+    });
+    group.bench_function("tiered get_bucket, dir hit filling memory", |b| {
+        b.iter_batched(
+            || memory.clear().expect("clear"),
+            |()| {
+                let bucket = tiers
+                    .get_bucket(&(), black_box(NAME), None, black_box(&source))
+                    .expect("hit");
+                assert!(bucket.code.is_some());
+                bucket
+            },
+            BatchSize::SmallInput,
+        )
     });
     // What a fill adds to a hit below: the memory tier's dump of the bucket (one copy).
     let filler = MemoryBytecodeCache::new(256 * 1024 * 1024).checksum(Checksum::Xxh3_128);

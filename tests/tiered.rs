@@ -227,14 +227,22 @@ fn killed_memcached_leaves_memory_and_disk_working() {
     store(stack.tiers.as_ref(), "before.html", "s", &code_of("before")).unwrap();
     server.stop();
     let tiers = Arc::clone(&stack.tiers);
-    let ((dump, after, before_hit, miss), _) = within(CALL_LIMIT, move || {
+    let ((dump, after, before_hit, miss, batch), _) = within(CALL_LIMIT, move || {
         let dump = store(tiers.as_ref(), "after.html", "s", &code_of("after"));
         let after = load(tiers.as_ref(), "after.html", "s");
         let before_hit = load(tiers.as_ref(), "before.html", "s");
         let miss = tiers
             .get_bucket(&(), "nowhere.html", None, "s")
             .map(|b| b.code);
-        (dump, after, before_hit, miss)
+        let lookups = [
+            Lookup::new("before.html", "s"),
+            Lookup::new("nowhere.html", "s"),
+            Lookup::new("after.html", "s"),
+        ];
+        let batch = tiers
+            .get_buckets(&(), &lookups)
+            .map(|buckets| buckets.into_iter().map(|b| b.code).collect::<Vec<_>>());
+        (dump, after, before_hit, miss, batch)
     });
     // The dump reports memcached's failure, after writing the tiers that work.
     let err = dump.unwrap_err();
@@ -244,7 +252,12 @@ fn killed_memcached_leaves_memory_and_disk_working() {
     assert_eq!(before_hit, Some(code_of("before")));
     // A load that reaches the dead tier is a miss, not an error.
     assert_eq!(miss.unwrap(), None);
-    assert!(stack.remote.stats().unwrap().errors >= 2);
+    // So is a batch: what the other tiers hold, and misses.
+    assert_eq!(
+        batch.unwrap(),
+        [Some(code_of("before")), None, Some(code_of("after"))]
+    );
+    assert!(stack.remote.stats().unwrap().errors >= 3);
 }
 
 #[test]
