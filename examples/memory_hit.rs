@@ -51,7 +51,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let (mut floors, mut hits, mut dir_hits) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..ROUNDS {
             floors.push(per_call(batch, || {
-                let code = floor.get(black_box(key)).map(Vec::clone);
+                let code = floor.get(black_box(key)).cloned();
                 (code, checksum.of(black_box(source.as_bytes())))
             }));
             hits.push(per_call(batch, || {
