@@ -616,3 +616,29 @@ impl bccache::Compiler for Upper {
         String::from_utf8(bytecode.to_vec()).ok()
     }
 }
+
+#[test]
+fn read_only_forwards_everything_but_writes() {
+    let inner = Arc::new(MemoryBytecodeCache::new(MIB).checksum(Checksum::Xxh3_128));
+    store(inner.as_ref(), "a.html", "s", b"code").unwrap();
+    let read_only = ReadOnly::new(Arc::clone(&inner));
+    assert_eq!(
+        read_only.get_source_checksum("s"),
+        Checksum::Xxh3_128.of(b"s")
+    );
+    assert_eq!(load(&read_only, "a.html", "s"), Some(b"code".to_vec()));
+    let batch = read_only
+        .get_buckets(
+            &(),
+            &[Lookup::new("a.html", "s"), Lookup::new("b.html", "s")],
+        )
+        .unwrap();
+    assert_eq!(batch[0].code.as_deref(), Some(&b"code"[..]));
+    assert_eq!(batch[1].code, None);
+    // Writes and clears do nothing, and say so with `Ok`.
+    store(&read_only, "b.html", "s", b"other").unwrap();
+    read_only.clear().unwrap();
+    assert_eq!(inner.entry_count(), 1);
+    assert_eq!(read_only.stats(), inner.stats());
+    assert_eq!(read_only.stats().unwrap().stores, 1);
+}
