@@ -17,8 +17,8 @@ use crate::stats::{CacheStats, Counters, Verdict};
 /// lengths and the trailer (see [`Bucket`]).
 const ENCODING_OVERHEAD: u64 = BC_MAGIC.len() as u64 + 8 + 4 + 4 + 8 + 8;
 
-/// Each shard of the map is bounded on its own, so an entry must fit in one shard: a shard is
-/// given at least this many bytes.
+/// Each shard of the map is bounded on its own, so an entry must fit in one shard: the map is
+/// split only into shards of at least this many bytes.
 const MIN_SHARD_BYTES: u64 = 64 * 1024 * 1024;
 
 /// More shards than this buy nothing on a hit, which takes a shared read lock.
