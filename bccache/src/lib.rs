@@ -31,6 +31,8 @@
 //!
 //! - `derive` (default): `#[derive(BytecodeCache)]`.
 //! - `memcached` (default): `MemcachedBytecodeCache`.
+//! - `memory`: `MemoryBytecodeCache`, an in-process store bounded by bytes (quick_cache), the
+//!   first tier of a `TieredBytecodeCache` (always available, as is `ReadOnly`).
 //! - `lua`: `engine::lua::LuaCompiler`, Lua 5.4 through mlua.
 //! - `regex`: `engine::regex::DfaCompiler`, regex-automata dense DFAs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -44,7 +46,11 @@ mod fs;
 mod loader;
 #[cfg(feature = "memcached")]
 mod memcached;
+#[cfg(feature = "memory")]
+mod memory;
+mod read_only;
 mod stats;
+mod tiered;
 
 #[cfg(any(feature = "lua", feature = "regex"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "lua", feature = "regex"))))]
@@ -61,7 +67,12 @@ pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
 pub use memcached::{
     DEFAULT_PREFIX, MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient,
 };
+#[cfg(feature = "memory")]
+#[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
+pub use memory::MemoryBytecodeCache;
+pub use read_only::ReadOnly;
 pub use stats::CacheStats;
+pub use tiered::TieredBytecodeCache;
 
 #[cfg(feature = "derive")]
 pub use bccache_derive::BytecodeCache;

@@ -1,0 +1,236 @@
+//! [`TieredBytecodeCache`]: stores layered like a CPU's caches, fastest first.
+
+use std::fmt;
+
+use crate::bucket::Bucket;
+use crate::cache::BytecodeCache;
+use crate::error::{Error, Result};
+use crate::stats::CacheStats;
+
+/// Several stores used as one, fastest first: memory, then local disk, then a shared store.
+///
+/// - **Load** tries the tiers in order and stops at the first hit. A hit in a slower tier
+///   fills every faster one (each gets the bucket through its own
+///   [`dump_bytecode`](BytecodeCache::dump_bytecode): the payload is copied or encoded once per
+///   tier filled, never re-fetched). A tier that fails (memcached down, an unreadable
+///   directory) is logged through `tracing` at `warn` and skipped: a load through the tiers
+///   never fails because of a tier, it is a hit from the next tier that works, or a miss.
+/// - **Dump** writes through to every tier, trying all of them even when one fails, and
+///   returns the first failure (the others are logged). A
+///   [`CachedLoader`](crate::CachedLoader) logs that failure and keeps the code by default.
+/// - **Clear** clears every tier, likewise returning the first failure.
+/// - **Batch** ([`get_buckets`](BytecodeCache::get_buckets),
+///   [`CachedLoader::load_many`](crate::CachedLoader::load_many)): each tier is asked, in one
+///   batch, only for the buckets still missing, and the hits fill the faster tiers.
+///
+/// A tier wrapped in [`ReadOnly`](crate::ReadOnly) is read and fills the tiers above it, but
+/// never written or cleared: a shared store seeded by CI that services only read.
+///
+/// Keys and source checksums are the **first tier's**: a bucket is made once and checked by
+/// every tier against that one checksum. Give every tier the same
+/// [`Checksum`](crate::Checksum): entries are then shared with each tier used on its own.
+///
+/// [`stats`](BytecodeCache::stats) is the sum over the tiers (a load that misses memory and
+/// hits disk counts one miss and one hit); [`tier_stats`](Self::tier_stats) has each tier's.
+///
+/// ```
+/// use bccache::{BytecodeCache, FileSystemBytecodeCache, TieredBytecodeCache};
+///
+/// let fast = tempfile::tempdir()?;
+/// let slow = tempfile::tempdir()?;
+/// let tiers = TieredBytecodeCache::new(vec![
+///     Box::new(FileSystemBytecodeCache::new(fast.path(), "__app_%s.cache")?),
+///     Box::new(FileSystemBytecodeCache::new(slow.path(), "__app_%s.cache")?),
+/// ]);
+///
+/// // Only the slow tier has the entry (another machine put it there).
+/// let mut bucket = tiers.tiers()[1].get_bucket(&(), "a.lua", None, "return 1")?;
+/// bucket.code = Some(b"compiled".to_vec());
+/// tiers.tiers()[1].set_bucket(&bucket)?;
+///
+/// let bucket = tiers.get_bucket(&(), "a.lua", None, "return 1")?;
+/// assert_eq!(bucket.code.as_deref(), Some(&b"compiled"[..]));
+/// // ... and the load filled the fast tier.
+/// let filled = tiers.tiers()[0].get_bucket(&(), "a.lua", None, "return 1")?;
+/// assert_eq!(filled.code.as_deref(), Some(&b"compiled"[..]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct TieredBytecodeCache {
+    tiers: Vec<Box<dyn BytecodeCache>>,
+}
+
+impl TieredBytecodeCache {
+    /// The tiers, fastest first. With no tier every load is a miss and every dump does nothing.
+    pub fn new(tiers: Vec<Box<dyn BytecodeCache>>) -> Self {
+        TieredBytecodeCache { tiers }
+    }
+
+    /// The tiers, fastest first.
+    pub fn tiers(&self) -> &[Box<dyn BytecodeCache>] {
+        &self.tiers
+    }
+
+    /// Each tier's [`stats`](BytecodeCache::stats), fastest first (`None` for a tier that does
+    /// not count). The differences between two calls say where loads came from.
+    ///
+    /// ```
+    /// use bccache::{BytecodeCache, MemoryBytecodeCache, TieredBytecodeCache};
+    ///
+    /// let tiers = TieredBytecodeCache::new(vec![
+    ///     Box::new(MemoryBytecodeCache::new(1 << 20)),
+    ///     Box::new(MemoryBytecodeCache::new(1 << 20)),
+    /// ]);
+    /// tiers.get_bucket(&(), "a.lua", None, "return 1")?;
+    /// let misses: Vec<u64> = tiers.tier_stats().iter().map(|s| s.unwrap().misses).collect();
+    /// assert_eq!(misses, [1, 1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn tier_stats(&self) -> Vec<Option<CacheStats>> {
+        self.tiers.iter().map(|tier| tier.stats()).collect()
+    }
+
+    /// Puts a bucket found in tier `found_in` into every faster tier. A fill that fails is
+    /// logged: the load itself succeeded.
+    fn fill_faster_tiers(&self, found_in: usize, bucket: &Bucket<'_>) {
+        for (tier, cache) in self.tiers[..found_in].iter().enumerate() {
+            if let Err(error) = cache.dump_bytecode(bucket) {
+                warn_tier(tier, "fill", &bucket.key, &error);
+            }
+        }
+    }
+
+    /// Runs `op` on every tier and returns its first failure; the later ones are logged.
+    fn on_every_tier(
+        &self,
+        what: &'static str,
+        key: &str,
+        op: impl Fn(&dyn BytecodeCache) -> Result<()>,
+    ) -> Result<()> {
+        let mut first = None;
+        for (tier, cache) in self.tiers.iter().enumerate() {
+            if let Err(error) = op(cache.as_ref()) {
+                if first.is_some() {
+                    warn_tier(tier, what, key, &error);
+                } else {
+                    first = Some(error);
+                }
+            }
+        }
+        first.map_or(Ok(()), Err)
+    }
+}
+
+fn warn_tier(tier: usize, what: &'static str, key: &str, error: &Error) {
+    tracing::warn!(
+        tier,
+        key,
+        error = error as &(dyn std::error::Error + 'static),
+        "cache tier {what} failed; going on with the other tiers"
+    );
+}
+
+impl fmt::Debug for TieredBytecodeCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TieredBytecodeCache")
+            .field("tiers", &self.tiers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl BytecodeCache for TieredBytecodeCache {
+    fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
+        bucket.reset();
+        for (tier, cache) in self.tiers.iter().enumerate() {
+            match cache.load_bytecode(bucket) {
+                Ok(()) if bucket.code.is_some() => {
+                    self.fill_faster_tiers(tier, bucket);
+                    return Ok(());
+                }
+                Ok(()) => {}
+                Err(error) => {
+                    warn_tier(tier, "load", &bucket.key, &error);
+                    bucket.reset();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
+        self.on_every_tier("dump", &bucket.key, |cache| cache.dump_bytecode(bucket))
+    }
+
+    fn clear(&self) -> Result<()> {
+        self.on_every_tier("clear", "", |cache| cache.clear())
+    }
+
+    /// The first tier's key (every built-in store uses Jinja2's).
+    fn get_cache_key(&self, name: &str, filename: Option<&str>) -> String {
+        match self.tiers.first() {
+            Some(first) => first.get_cache_key(name, filename),
+            None => default_store().get_cache_key(name, filename),
+        }
+    }
+
+    /// The first tier's checksum: give every tier the same [`Checksum`](crate::Checksum).
+    fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
+        match self.tiers.first() {
+            Some(first) => first.get_source_checksum_bytes(source),
+            None => default_store().get_source_checksum_bytes(source),
+        }
+    }
+
+    fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
+        buckets.iter_mut().for_each(Bucket::reset);
+        let mut missing: Vec<usize> = (0..buckets.len()).collect();
+        for (tier, cache) in self.tiers.iter().enumerate() {
+            if missing.is_empty() {
+                break;
+            }
+            // The buckets still missing, moved out (no copy) so the tier sees one slice.
+            let mut batch: Vec<Bucket<'_>> = missing
+                .iter()
+                .map(|&at| {
+                    let environment = buckets[at].environment;
+                    std::mem::replace(&mut buckets[at], Bucket::new(environment, "", ""))
+                })
+                .collect();
+            if let Err(error) = cache.load_bytecodes(&mut batch) {
+                // What the tier found before failing passed every check: keep it.
+                warn_tier(tier, "batch load", "", &error);
+            }
+            let mut still_missing = Vec::with_capacity(missing.len());
+            for (at, bucket) in missing.into_iter().zip(batch) {
+                if bucket.code.is_some() {
+                    self.fill_faster_tiers(tier, &bucket);
+                } else {
+                    still_missing.push(at);
+                }
+                buckets[at] = bucket;
+            }
+            missing = still_missing;
+        }
+        Ok(())
+    }
+
+    fn stats(&self) -> Option<CacheStats> {
+        self.tiers
+            .iter()
+            .filter_map(|tier| tier.stats())
+            .reduce(|sum, tier| sum + tier)
+    }
+}
+
+/// The trait's provided key and checksum, for a cache with no tier.
+fn default_store() -> &'static dyn BytecodeCache {
+    struct NoStore;
+    impl BytecodeCache for NoStore {
+        fn load_bytecode(&self, _bucket: &mut Bucket<'_>) -> Result<()> {
+            Ok(())
+        }
+        fn dump_bytecode(&self, _bucket: &Bucket<'_>) -> Result<()> {
+            Ok(())
+        }
+    }
+    &NoStore
+}
