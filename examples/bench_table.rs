@@ -359,8 +359,8 @@ struct FsTimes {
 fn fs_rows(rounds: usize, jinja2: Option<&Jinja2>) -> Result<FsTimes> {
     let dir = tempfile::tempdir()?;
     let cache = FileSystemBytecodeCache::new(dir.path(), bccache::DEFAULT_PATTERN)?;
-    let fast = FileSystemBytecodeCache::new(dir.path(), "__xxh3_%s.cache")?
-        .checksum(Checksum::Xxh3_128);
+    let fast =
+        FileSystemBytecodeCache::new(dir.path(), "__xxh3_%s.cache")?.checksum(Checksum::Xxh3_128);
     let names: Vec<String> = (0..FS_ENTRIES)
         .map(|n| format!("templates/page{n}.html"))
         .collect();

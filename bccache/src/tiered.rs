@@ -1,6 +1,7 @@
 //! [`TieredBytecodeCache`]: stores layered like a CPU's caches, fastest first.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
@@ -30,8 +31,11 @@ use crate::stats::CacheStats;
 /// every tier against that one checksum. Give every tier the same
 /// [`Checksum`](crate::Checksum): entries are then shared with each tier used on its own.
 ///
-/// [`stats`](BytecodeCache::stats) is the sum over the tiers (a load that misses memory and
-/// hits disk counts one miss and one hit); [`tier_stats`](Self::tier_stats) has each tier's.
+/// [`stats`](BytecodeCache::stats) counts loads as the application sees them: `hits` and
+/// `misses` are loads that some tier answered and loads that no tier answered (a load that
+/// misses memory and hits disk is one hit), so the hit rate is the cache's; the other fields
+/// (stale and rejected entries, errors, stores, bytes) are summed over the tiers.
+/// [`tier_stats`](Self::tier_stats) has each tier's own counts.
 ///
 /// ```
 /// use bccache::{BytecodeCache, FileSystemBytecodeCache, TieredBytecodeCache};
@@ -57,12 +61,17 @@ use crate::stats::CacheStats;
 /// ```
 pub struct TieredBytecodeCache {
     tiers: Vec<Box<dyn BytecodeCache>>,
+    /// Loads that no tier answered.
+    misses: AtomicU64,
 }
 
 impl TieredBytecodeCache {
     /// The tiers, fastest first. With no tier every load is a miss and every dump does nothing.
     pub fn new(tiers: Vec<Box<dyn BytecodeCache>>) -> Self {
-        TieredBytecodeCache { tiers }
+        TieredBytecodeCache {
+            tiers,
+            misses: AtomicU64::new(0),
+        }
     }
 
     /// The tiers, fastest first.
@@ -153,6 +162,7 @@ impl BytecodeCache for TieredBytecodeCache {
                 }
             }
         }
+        self.misses.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
@@ -210,14 +220,19 @@ impl BytecodeCache for TieredBytecodeCache {
             }
             missing = still_missing;
         }
+        self.misses
+            .fetch_add(missing.len() as u64, Ordering::Relaxed);
         Ok(())
     }
 
     fn stats(&self) -> Option<CacheStats> {
-        self.tiers
+        let mut sum = self
+            .tiers
             .iter()
             .filter_map(|tier| tier.stats())
-            .reduce(|sum, tier| sum + tier)
+            .reduce(|sum, tier| sum + tier)?;
+        sum.misses = self.misses.load(Ordering::Relaxed);
+        Some(sum)
     }
 }
 
