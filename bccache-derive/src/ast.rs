@@ -164,7 +164,11 @@ fn model(attrs: StructAttrs, fields: &[FieldKey]) -> Cache {
 
     let memory = stores.memory.map(|span| Memory {
         span,
-        max_bytes: value(attrs.memory.and_then(|key| key.value), fields, FieldKind::Memory),
+        max_bytes: value(
+            attrs.memory.and_then(|key| key.value),
+            fields,
+            FieldKind::Memory,
+        ),
     });
     let max_size_span = attrs
         .max_size
@@ -177,7 +181,11 @@ fn model(attrs: StructAttrs, fields: &[FieldKey]) -> Cache {
         max_size: max_size_span.map(|span| {
             (
                 span,
-                value(attrs.max_size.and_then(|key| key.value), fields, FieldKind::MaxSize),
+                value(
+                    attrs.max_size.and_then(|key| key.value),
+                    fields,
+                    FieldKind::MaxSize,
+                ),
             )
         }),
     });

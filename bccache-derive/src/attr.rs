@@ -39,7 +39,6 @@ const STRUCT_KEY_NAMES: [&str; 13] = [
     "signing_key_env",
 ];
 
-
 /// The checksum of every store of the cache.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum ChecksumKind {
@@ -424,7 +423,9 @@ fn check_servers(cx: &mut Ctxt, lit: &LitStr, store: &str) -> bool {
     for url in servers.split(',').map(str::trim) {
         let message = if url.is_empty() {
             if servers.trim().is_empty() {
-                format!("`{store}` needs a server URL like \"{example}\"; write `{store}` alone for that default")
+                format!(
+                    "`{store}` needs a server URL like \"{example}\"; write `{store}` alone for that default"
+                )
             } else {
                 format!("empty server in `{store}`; separate server URLs with single commas")
             }
@@ -492,10 +493,16 @@ fn timeout(cx: &mut Ctxt, expr: &Expr) -> Option<Timeout> {
                 return None;
             }
             let Ok(secs) = u32::try_from(secs) else {
-                cx.error(int.span(), format_args!("`timeout` must be at most {} seconds", u32::MAX));
+                cx.error(
+                    int.span(),
+                    format_args!("`timeout` must be at most {} seconds", u32::MAX),
+                );
                 return None;
             };
-            Some(Timeout { secs, span: int.span() })
+            Some(Timeout {
+                secs,
+                span: int.span(),
+            })
         }
         Expr::Unary(ExprUnary {
             op: UnOp::Neg(_), ..
@@ -562,7 +569,9 @@ fn compress(cx: &mut Ctxt, expr: &Expr) -> Option<i32> {
 fn check_env_var(cx: &mut Ctxt, lit: &LitStr) -> bool {
     let var = lit.value();
     let message = if var.is_empty() {
-        Some("`signing_key_env` cannot be empty; name the environment variable that holds the key, e.g. `signing_key_env = \"APP_BCCACHE_KEY\"`")
+        Some(
+            "`signing_key_env` cannot be empty; name the environment variable that holds the key, e.g. `signing_key_env = \"APP_BCCACHE_KEY\"`",
+        )
     } else if var.contains(['=', '\0']) {
         Some("`signing_key_env` names an environment variable, which cannot hold `=` or a NUL byte")
     } else {
