@@ -631,3 +631,43 @@ fn parse_size(text: &str) -> Result<u64, Option<String>> {
         .checked_mul(multiplier)
         .ok_or_else(|| Some(format!("is more bytes than a u64 holds: `{text}`")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_every_documented_unit_with_or_without_a_space() {
+        assert_eq!(parse_size("64 MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("1 GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("1GB"), Ok(1_000_000_000));
+        assert_eq!(parse_size("500 MB"), Ok(500_000_000));
+        assert_eq!(parse_size("16 KiB"), Ok(16 << 10));
+        assert_eq!(parse_size("16KB"), Ok(16_000));
+        assert_eq!(parse_size("67108864"), Ok(67_108_864));
+    }
+
+    #[test]
+    fn malformed_sizes_are_refused() {
+        for size in [
+            "",
+            "MiB",
+            "64 mb",
+            "64 MiBs",
+            "1.5 GiB",
+            "-1 GiB",
+            "64  MiB x",
+        ] {
+            assert_eq!(parse_size(size), Err(None), "{size:?}");
+        }
+    }
+
+    #[test]
+    fn sizes_past_u64_are_refused_with_a_reason() {
+        assert!(matches!(
+            parse_size("18446744073709551615 KiB"),
+            Err(Some(_))
+        ));
+    }
+}

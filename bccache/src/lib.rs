@@ -29,7 +29,8 @@
 //!
 //! # Features
 //!
-//! - `derive` (default): `#[derive(BytecodeCache)]`.
+//! - `derive` (default): `#[derive(BytecodeCache)]`, a cache configured by an attribute: its
+//!   stores (several make tiers), checksum, compression and signatures.
 //! - `memcached` (default): `MemcachedBytecodeCache`.
 //! - `lua`: `engine::lua::LuaCompiler`, Lua 5.4 through mlua.
 //! - `regex`: `engine::regex::DfaCompiler`, regex-automata dense DFAs.
