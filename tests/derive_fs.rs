@@ -497,3 +497,85 @@ fn a_configuration_that_failed_to_build_is_tried_again_on_the_next_call() {
     assert!(dir.is_dir(), "the retried build made the directory");
     assert_eq!(load(&derived, "index.html").as_deref(), Some(CODE));
 }
+
+/// Needs `FileSystemBytecodeCache::max_size` (the `__fs_max_size_merged` feature until it is
+/// merged).
+#[cfg(feature = "__fs_max_size_merged")]
+mod bounded {
+    use super::*;
+
+    /// 64 KiB: a few of the 10 KB entries below.
+    #[derive(BytecodeCache)]
+    #[cache(dir, pattern = "__bounded_%s.cache", max_size = "64 KiB")]
+    struct BoundedConfig {
+        #[cache(dir)]
+        dir: PathBuf,
+    }
+
+    #[derive(BytecodeCache)]
+    #[cache(dir, pattern = "__bounded_%s.cache")]
+    struct BoundFromAField {
+        #[cache(dir)]
+        dir: PathBuf,
+        #[cache(max_size)]
+        max_size: u64,
+    }
+
+    fn entry_bytes(dir: &Path) -> u64 {
+        fs::read_dir(dir)
+            .expect("list the cache directory")
+            .filter_map(|entry| entry.ok())
+            .filter(|entry| {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with("__bounded_") && name.ends_with(".cache")
+            })
+            .map(|entry| entry.metadata().expect("entry metadata").len())
+            .sum()
+    }
+
+    fn fill(cache: &dyn BytecodeCache, count: usize) {
+        let code = vec![7u8; 10_000];
+        for i in 0..count {
+            let mut bucket = cache
+                .get_bucket(&(), &format!("page-{i}.html"), None, SOURCE)
+                .expect("load a bucket");
+            bucket.code = Some(code.clone());
+            cache.set_bucket(&bucket).expect("store a bucket");
+        }
+    }
+
+    #[test]
+    fn max_size_bounds_the_directory() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        fill(
+            &BoundedConfig {
+                dir: tmp.path().to_owned(),
+            },
+            40,
+        );
+        let bytes = entry_bytes(tmp.path());
+        assert!(
+            bytes <= 64 * 1024,
+            "{bytes} bytes of entries in a 64 KiB cache"
+        );
+        assert!(bytes > 0);
+    }
+
+    #[test]
+    fn max_size_from_a_field_bounds_the_directory() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        fill(
+            &BoundFromAField {
+                dir: tmp.path().to_owned(),
+                max_size: 32 * 1024,
+            },
+            40,
+        );
+        let bytes = entry_bytes(tmp.path());
+        assert!(
+            bytes <= 32 * 1024,
+            "{bytes} bytes of entries in a 32 KiB cache"
+        );
+    }
+}

@@ -350,3 +350,96 @@ mod signed {
         );
     }
 }
+
+#[cfg(feature = "redis")]
+mod redis_tier {
+    use super::*;
+    use bccache::RedisBytecodeCache;
+    use support::redis::RedisServer;
+
+    /// Written network store first: the tiers are still dir → Redis.
+    #[derive(BytecodeCache)]
+    #[cache(
+        redis,
+        dir,
+        pattern = "__tier_%s.cache",
+        prefix = "tiers/",
+        checksum = "xxh3"
+    )]
+    struct DirOverRedis {
+        #[cache(redis)]
+        url: String,
+        #[cache(dir)]
+        dir: PathBuf,
+    }
+
+    #[derive(BytecodeCache)]
+    #[cache(redis, ignore_errors = false)]
+    struct RedisAlone {
+        #[cache(redis)]
+        url: String,
+        #[cache(prefix)]
+        prefix: String,
+    }
+
+    fn redis_cache(server: &RedisServer, prefix: &str, checksum: Checksum) -> RedisBytecodeCache {
+        RedisBytecodeCache::builder()
+            .server(server.url())
+            .prefix(prefix)
+            .checksum(checksum)
+            .ignore_errors(false)
+            .build()
+            .expect("hand-built redis cache")
+    }
+
+    #[test]
+    fn redis_alone_stores_what_the_hand_built_redis_cache_reads() {
+        let server = RedisServer::start();
+        let derived = RedisAlone {
+            url: server.url(),
+            prefix: "alone/".to_owned(),
+        };
+        store(&derived, "page.lua", SOURCE, CODE).expect("store in redis");
+        assert_eq!(
+            load(
+                &redis_cache(&server, "alone/", Checksum::Sha1),
+                "page.lua",
+                SOURCE
+            )
+            .as_deref(),
+            Some(CODE)
+        );
+        assert_eq!(
+            load(
+                &redis_cache(&server, "other/", Checksum::Sha1),
+                "page.lua",
+                SOURCE
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_redis_hit_fills_the_dir_tier_and_a_dump_writes_through() {
+        let server = RedisServer::start();
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let below = redis_cache(&server, "tiers/", Checksum::Xxh3_128);
+        store(&below, "shared.lua", SOURCE, CODE).expect("store in redis");
+
+        let derived = DirOverRedis {
+            url: server.url(),
+            dir: tmp.path().to_owned(),
+        };
+        let disk = fs_cache(tmp.path(), Checksum::Xxh3_128);
+        assert_eq!(load(&derived, "shared.lua", SOURCE).as_deref(), Some(CODE));
+        assert_eq!(
+            load(&disk, "shared.lua", SOURCE).as_deref(),
+            Some(CODE),
+            "the redis hit was written to the dir tier"
+        );
+
+        store(&derived, "local.lua", SOURCE, CODE).expect("store through the tiers");
+        assert_eq!(load(&disk, "local.lua", SOURCE).as_deref(), Some(CODE));
+        assert_eq!(load(&below, "local.lua", SOURCE).as_deref(), Some(CODE));
+    }
+}
