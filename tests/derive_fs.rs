@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bccache::{BytecodeCache, DEFAULT_PATTERN, FileSystemBytecodeCache};
+use bccache::{BytecodeCache, Checksum, DEFAULT_PATTERN, FileSystemBytecodeCache, Lookup};
 use support::child;
 
 const SOURCE: &str = "<h1>{{ title }}</h1>";
@@ -362,4 +362,220 @@ fn derived_cache_keys_and_checksums_are_jinja2_s() {
         .expect("bucket");
     assert_eq!(bucket.key, JINJA2_KEY_WITH_FILENAME);
     assert_eq!(bucket.checksum, JINJA2_CHECKSUM);
+}
+
+#[derive(BytecodeCache)]
+#[cache(dir, pattern = "__app_%s.cache", checksum = "xxh3")]
+struct Xxh3Config {
+    #[cache(dir)]
+    cache_dir: PathBuf,
+}
+
+fn hand_built_with(dir: &Path, checksum: Checksum) -> FileSystemBytecodeCache {
+    FileSystemBytecodeCache::new(dir, "__app_%s.cache")
+        .expect("hand-built cache")
+        .checksum(checksum)
+}
+
+#[test]
+fn checksum_xxh3_stores_xxh3_entries() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let derived = Xxh3Config {
+        cache_dir: tmp.path().to_owned(),
+    };
+    assert_eq!(
+        derived.get_source_checksum(SOURCE),
+        Checksum::Xxh3_128.of(SOURCE.as_bytes())
+    );
+    let bucket = derived
+        .get_bucket(&(), "index.html", None, SOURCE)
+        .expect("bucket");
+    assert_eq!(bucket.checksum, Checksum::Xxh3_128.of(SOURCE.as_bytes()));
+
+    store(&derived, "index.html");
+    let xxh3 = hand_built_with(tmp.path(), Checksum::Xxh3_128);
+    assert_eq!(load(&xxh3, "index.html").as_deref(), Some(CODE));
+    let sha1 = hand_built_with(tmp.path(), Checksum::Sha1);
+    assert_eq!(
+        load(&sha1, "index.html"),
+        None,
+        "an xxh3 entry never hits under sha1"
+    );
+}
+
+#[test]
+fn entry_stored_under_sha1_misses_under_the_derived_xxh3_cache() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    store(&hand_built_with(tmp.path(), Checksum::Sha1), "page.html");
+
+    let xxh3 = Xxh3Config {
+        cache_dir: tmp.path().to_owned(),
+    };
+    assert_eq!(load(&xxh3, "page.html"), None);
+    let sha1 = CacheConfig {
+        cache_dir: tmp.path().to_owned(),
+    };
+    assert_eq!(
+        load(&sha1, "page.html").as_deref(),
+        Some(CODE),
+        "the default checksum is Jinja2's sha1"
+    );
+}
+
+#[test]
+fn same_directory_with_another_checksum_is_another_backend() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let sha1 = CacheConfig {
+        cache_dir: tmp.path().to_owned(),
+    };
+    let xxh3 = Xxh3Config {
+        cache_dir: tmp.path().to_owned(),
+    };
+    // One file per template: each is read back only by the checksum it was stored with.
+    store(&sha1, "sha1.html");
+    store(&xxh3, "xxh3.html");
+    assert_eq!(load(&sha1, "sha1.html").as_deref(), Some(CODE));
+    assert_eq!(load(&sha1, "xxh3.html"), None);
+    assert_eq!(load(&xxh3, "xxh3.html").as_deref(), Some(CODE));
+    assert_eq!(load(&xxh3, "sha1.html"), None);
+    let stats = xxh3.stats().expect("a derived cache counts");
+    assert_eq!(
+        stats.stores, 1,
+        "only the xxh3 store went through this backend"
+    );
+}
+
+#[test]
+fn derived_cache_reports_the_stats_of_its_store() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let derived = CacheConfig {
+        cache_dir: tmp.path().join("stats"),
+    };
+    store(&derived, "index.html");
+    assert_eq!(load(&derived, "index.html").as_deref(), Some(CODE));
+    let stats = derived.stats().expect("a derived cache counts");
+    assert_eq!(
+        (stats.misses, stats.stores, stats.hits),
+        (1, 1, 1),
+        "{stats:?}"
+    );
+}
+
+#[test]
+fn batch_lookups_go_through_the_derived_cache() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let derived = Xxh3Config {
+        cache_dir: tmp.path().to_owned(),
+    };
+    store(&derived, "a.html");
+    let lookups = [Lookup::new("a.html", SOURCE), Lookup::new("b.html", SOURCE)];
+    let buckets = derived.get_buckets(&(), &lookups).expect("batch lookup");
+    assert_eq!(buckets[0].code.as_deref(), Some(CODE));
+    assert!(buckets[1].code.is_none());
+    assert_eq!(
+        buckets[0].checksum,
+        Checksum::Xxh3_128.of(SOURCE.as_bytes())
+    );
+}
+
+#[test]
+fn a_configuration_that_failed_to_build_is_tried_again_on_the_next_call() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("not-yet");
+    fs::write(&dir, "a file where the directory should be").expect("write a file");
+    let derived = CacheConfig {
+        cache_dir: dir.clone(),
+    };
+    for _ in 0..2 {
+        derived
+            .get_bucket(&(), "index.html", None, SOURCE)
+            .expect_err("a file is not a cache directory");
+    }
+
+    fs::remove_file(&dir).expect("remove the file");
+    store(&derived, "index.html");
+    assert!(dir.is_dir(), "the retried build made the directory");
+    assert_eq!(load(&derived, "index.html").as_deref(), Some(CODE));
+}
+
+/// Needs `FileSystemBytecodeCache::max_size` (the `__fs_max_size_merged` feature until it is
+/// merged).
+#[cfg(feature = "__fs_max_size_merged")]
+mod bounded {
+    use super::*;
+
+    /// 64 KiB: a few of the 10 KB entries below.
+    #[derive(BytecodeCache)]
+    #[cache(dir, pattern = "__bounded_%s.cache", max_size = "64 KiB")]
+    struct BoundedConfig {
+        #[cache(dir)]
+        dir: PathBuf,
+    }
+
+    #[derive(BytecodeCache)]
+    #[cache(dir, pattern = "__bounded_%s.cache")]
+    struct BoundFromAField {
+        #[cache(dir)]
+        dir: PathBuf,
+        #[cache(max_size)]
+        max_size: u64,
+    }
+
+    fn entry_bytes(dir: &Path) -> u64 {
+        fs::read_dir(dir)
+            .expect("list the cache directory")
+            .filter_map(|entry| entry.ok())
+            .filter(|entry| {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with("__bounded_") && name.ends_with(".cache")
+            })
+            .map(|entry| entry.metadata().expect("entry metadata").len())
+            .sum()
+    }
+
+    fn fill(cache: &dyn BytecodeCache, count: usize) {
+        let code = vec![7u8; 10_000];
+        for i in 0..count {
+            let mut bucket = cache
+                .get_bucket(&(), &format!("page-{i}.html"), None, SOURCE)
+                .expect("load a bucket");
+            bucket.code = Some(code.clone());
+            cache.set_bucket(&bucket).expect("store a bucket");
+        }
+    }
+
+    #[test]
+    fn max_size_bounds_the_directory() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        fill(
+            &BoundedConfig {
+                dir: tmp.path().to_owned(),
+            },
+            40,
+        );
+        let bytes = entry_bytes(tmp.path());
+        assert!(
+            bytes <= 64 * 1024,
+            "{bytes} bytes of entries in a 64 KiB cache"
+        );
+        assert!(bytes > 0);
+    }
+
+    #[test]
+    fn max_size_from_a_field_bounds_the_directory() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        fill(
+            &BoundFromAField {
+                dir: tmp.path().to_owned(),
+                max_size: 32 * 1024,
+            },
+            40,
+        );
+        let bytes = entry_bytes(tmp.path());
+        assert!(
+            bytes <= 32 * 1024,
+            "{bytes} bytes of entries in a 32 KiB cache"
+        );
+    }
 }

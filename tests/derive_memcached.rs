@@ -4,7 +4,7 @@
 
 mod support;
 
-use bccache::{BytecodeCache, Error, MemcachedBytecodeCache};
+use bccache::{BytecodeCache, Checksum, Error, MemcachedBytecodeCache};
 use support::memcached::MemcachedServer;
 
 const SOURCE: &str = "{% for item in items %}{{ item }}{% endfor %}";
@@ -201,4 +201,52 @@ fn literal_config_with_errors_not_ignored_reports_a_down_server() {
         .get_bucket(&(), "index.html", None, SOURCE)
         .expect_err("a refused connection is an error");
     assert!(matches!(error, Error::Memcached { .. }), "{error}");
+}
+
+#[derive(BytecodeCache)]
+#[cache(memcached, checksum = "xxh3", ignore_errors = false)]
+struct Xxh3Config {
+    #[cache(memcached)]
+    servers: String,
+    #[cache(prefix)]
+    prefix: String,
+}
+
+#[test]
+fn checksum_xxh3_stores_xxh3_entries_in_memcached() {
+    let server = MemcachedServer::start();
+    let derived = Xxh3Config {
+        servers: server.url(),
+        prefix: "xxh3/".to_owned(),
+    };
+    let (encoded, key) = store(&derived, "index.html");
+    assert_eq!(server.raw_get(&format!("xxh3/{key}")), Some(encoded));
+
+    let xxh3 = MemcachedBytecodeCache::builder()
+        .server(server.url())
+        .prefix("xxh3/")
+        .checksum(Checksum::Xxh3_128)
+        .build()
+        .expect("hand-built cache");
+    assert_eq!(load(&xxh3, "index.html").as_deref(), Some(CODE));
+    assert_eq!(
+        load(&hand_built(&server, "xxh3/"), "index.html"),
+        None,
+        "an xxh3 entry never hits under sha1"
+    );
+}
+
+#[test]
+fn entry_stored_under_sha1_misses_under_the_derived_xxh3_cache() {
+    let server = MemcachedServer::start();
+    store(&hand_built(&server, "sha1/"), "page.html");
+    let derived = Xxh3Config {
+        servers: server.url(),
+        prefix: "sha1/".to_owned(),
+    };
+    assert_eq!(load(&derived, "page.html"), None);
+    assert_eq!(
+        load(&SharedConfig::new(server.url(), "sha1/"), "page.html").as_deref(),
+        Some(CODE)
+    );
 }

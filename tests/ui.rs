@@ -1,8 +1,10 @@
 //! What `#[derive(BytecodeCache)]` accepts, and the one error it gives for each mistake.
 //!
 //! Each `tests/ui/<mistake>.rs` holds one mistake and its `.stderr` pins the message and the
-//! token it points at; `TRYBUILD=overwrite` regenerates them. The memcached backend without the
-//! `memcached` feature is in `tests/no-memcached`, a package that builds bccache without it.
+//! token it points at; `TRYBUILD=overwrite` regenerates them. A store whose feature is off is in
+//! `tests/no-memcached`, a package that builds bccache with the `derive` feature only. The forms
+//! that need the memory, Redis, tiered, compressed and signed stores are in `tests/ui-stores`
+//! (accepted forms in `pass/`, mistakes beside it), built with those features on.
 
 #[test]
 fn derive_accepts_every_documented_form() {
@@ -12,4 +14,18 @@ fn derive_accepts_every_documented_form() {
 #[test]
 fn derive_rejects_each_mistake_with_one_error_at_the_token_at_fault() {
     trybuild::TestCases::new().compile_fail("tests/ui/*.rs");
+}
+
+#[test]
+#[cfg(all(
+    feature = "memory",
+    feature = "redis",
+    feature = "zstd",
+    feature = "signed",
+    feature = "__fs_max_size_merged"
+))]
+fn derive_accepts_every_store_and_tier_form_and_rejects_their_mistakes() {
+    let cases = trybuild::TestCases::new();
+    cases.pass("tests/ui-stores/pass/*.rs");
+    cases.compile_fail("tests/ui-stores/*.rs");
 }

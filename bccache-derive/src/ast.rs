@@ -1,37 +1,64 @@
-//! The parsed model of a derive input: which backend, and where each of its values comes from.
+//! The parsed model of a derive input: which stores, with which values, and where each value
+//! comes from.
 
 use proc_macro2::Span;
 use syn::{Data, DeriveInput, Generics, Ident, LitStr, Member, Type};
 
-use crate::attr::{self, FieldKey, FieldKind};
+use crate::attr::{self, ChecksumKind, FieldKey, FieldKind, Key, StructAttrs};
 use crate::ctxt::Ctxt;
-use crate::valid;
+use crate::valid::{self, Stores};
 
 /// A struct with a valid cache configuration.
 pub struct Input<'a> {
     pub ident: &'a Ident,
     pub generics: &'a Generics,
-    pub backend: Backend,
+    pub cache: Cache,
 }
 
-pub enum Backend {
-    FileSystem {
-        dir: Value<LitStr>,
-        pattern: Option<LitStr>,
-    },
-    Memcached {
-        /// The span of the key that chose this backend, for the feature guard.
-        span: Span,
-        servers: Value<LitStr>,
-        prefix: Value<LitStr>,
-        timeout: Value<u32>,
-        ignore_errors: Option<bool>,
-    },
+/// Every store of the cache, and what applies to all of them. At least one store is present.
+pub struct Cache {
+    pub checksum: Option<ChecksumKind>,
+    pub memory: Option<Memory>,
+    pub dir: Option<Dir>,
+    pub network: Option<Network>,
+    /// The zstd level, and the key's span for the feature guard.
+    pub compress: Option<Key<i32>>,
+    pub signing_key_env: Option<Key<LitStr>>,
+}
+
+pub struct Memory {
+    /// The key that chose this store, for the feature guard.
+    pub span: Span,
+    pub max_bytes: Value<u64>,
+}
+
+pub struct Dir {
+    pub dir: Value<LitStr>,
+    pub pattern: Option<LitStr>,
+    /// The bound, and the key's span for the guard.
+    pub max_size: Option<(Span, Value<u64>)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum NetworkKind {
+    Memcached,
+    Redis,
+}
+
+pub struct Network {
+    pub kind: NetworkKind,
+    /// The key that chose this store, for the feature guard.
+    pub span: Span,
+    pub servers: Value<LitStr>,
+    pub cluster: bool,
+    pub prefix: Value<LitStr>,
+    pub timeout: Value<u32>,
+    pub ignore_errors: Option<bool>,
 }
 
 /// Where a value comes from.
 pub enum Value<T> {
-    /// Not given: the backend's default.
+    /// Not given: the store's default.
     Default,
     /// Written in the struct's attribute.
     Literal(T),
@@ -46,24 +73,50 @@ pub struct FieldRef {
     pub span: Span,
 }
 
-impl Backend {
+impl Cache {
+    /// Every value read from a field, with the `__private` trait its type must implement.
+    pub fn fields(&self) -> Vec<(&FieldRef, FieldUse)> {
+        let mut out: Vec<(Option<&FieldRef>, FieldUse)> = Vec::new();
+        if let Some(memory) = &self.memory {
+            out.push((memory.max_bytes.field(), FieldUse::Size));
+        }
+        if let Some(dir) = &self.dir {
+            out.push((dir.dir.field(), FieldUse::Path));
+            if let Some((_, max_size)) = &dir.max_size {
+                out.push((max_size.field(), FieldUse::Size));
+            }
+        }
+        if let Some(network) = &self.network {
+            out.push((network.servers.field(), FieldUse::Str));
+            out.push((network.prefix.field(), FieldUse::Str));
+            out.push((network.timeout.field(), FieldUse::Timeout));
+        }
+        out.into_iter()
+            .filter_map(|(field, usage)| Some((field?, usage)))
+            .collect()
+    }
+
     /// Whether any value comes from a field: such a backend is looked up by its values.
     pub fn reads_fields(&self) -> bool {
-        match self {
-            Backend::FileSystem { dir, .. } => dir.is_field(),
-            Backend::Memcached {
-                servers,
-                prefix,
-                timeout,
-                ..
-            } => servers.is_field() || prefix.is_field() || timeout.is_field(),
-        }
+        !self.fields().is_empty()
     }
 }
 
+/// What a field supplies, for the bounds of a generic struct.
+#[derive(Clone, Copy)]
+pub enum FieldUse {
+    Path,
+    Str,
+    Timeout,
+    Size,
+}
+
 impl<T> Value<T> {
-    pub fn is_field(&self) -> bool {
-        matches!(self, Value::Field(_))
+    pub fn field(&self) -> Option<&FieldRef> {
+        match self {
+            Value::Field(field) => Some(field),
+            _ => None,
+        }
     }
 }
 
@@ -94,56 +147,106 @@ impl<'a> Input<'a> {
         }
         cx.check()?;
         let fields = fields.unwrap_or_default();
-
-        let field = |kind| {
-            fields
-                .iter()
-                .find(|field: &&FieldKey| field.kind == kind)
-                .map(|field| {
-                    Box::new(FieldRef {
-                        member: field.member.clone(),
-                        ty: field.ty.clone(),
-                        span: syn::spanned::Spanned::span(&field.ty),
-                    })
-                })
-        };
-        // A key given on the struct with a value, else a field, else the default.
-        let value = |literal: Option<LitStr>, kind| {
-            literal
-                .map(Value::Literal)
-                .or_else(|| field(kind).map(Value::Field))
-                .unwrap_or(Value::Default)
-        };
-        let memcached_span = attrs.memcached.as_ref().map(|key| key.span).or_else(|| {
-            fields
-                .iter()
-                .find(|field| field.kind == FieldKind::Memcached)
-                .map(|field| field.span)
-        });
-        let backend = match memcached_span {
-            None => Backend::FileSystem {
-                dir: value(attrs.dir.and_then(|key| key.value), FieldKind::Dir),
-                pattern: attrs.pattern.map(|key| key.value),
-            },
-            Some(span) => Backend::Memcached {
-                span,
-                servers: value(
-                    attrs.memcached.and_then(|key| key.value),
-                    FieldKind::Memcached,
-                ),
-                prefix: value(attrs.prefix.map(|key| key.value), FieldKind::Prefix),
-                timeout: attrs
-                    .timeout
-                    .map(|key| Value::Literal(key.value))
-                    .or_else(|| field(FieldKind::Timeout).map(Value::Field))
-                    .unwrap_or(Value::Default),
-                ignore_errors: attrs.ignore_errors.map(|key| key.value),
-            },
-        };
         Ok(Input {
             ident: &input.ident,
             generics: &input.generics,
-            backend,
+            cache: model(attrs, &fields),
         })
     }
+}
+
+/// The model of a configuration that passed every check.
+fn model(attrs: StructAttrs, fields: &[FieldKey]) -> Cache {
+    let stores = Stores::find(&attrs, fields);
+
+    let memory = stores.memory.map(|span| Memory {
+        span,
+        max_bytes: value(
+            attrs.memory.and_then(|key| key.value),
+            fields,
+            FieldKind::Memory,
+        ),
+    });
+    let max_size_span = attrs
+        .max_size
+        .as_ref()
+        .map(|key| key.span)
+        .or_else(|| field_span(fields, FieldKind::MaxSize));
+    let dir = stores.dir.map(|_| Dir {
+        dir: value(attrs.dir.and_then(|key| key.value), fields, FieldKind::Dir),
+        pattern: attrs.pattern.map(|key| key.value),
+        max_size: max_size_span.map(|span| {
+            (
+                span,
+                value(
+                    attrs.max_size.and_then(|key| key.value),
+                    fields,
+                    FieldKind::MaxSize,
+                ),
+            )
+        }),
+    });
+    let (kind, span, servers) = match (stores.memcached, stores.redis) {
+        (Some(span), _) => (
+            NetworkKind::Memcached,
+            Some(span),
+            attrs.memcached.and_then(|key| key.value),
+        ),
+        (None, Some(span)) => (
+            NetworkKind::Redis,
+            Some(span),
+            attrs.redis.and_then(|key| key.value),
+        ),
+        (None, None) => (NetworkKind::Memcached, None, None),
+    };
+    let network = span.map(|span| Network {
+        kind,
+        span,
+        servers: value(
+            servers,
+            fields,
+            match kind {
+                NetworkKind::Memcached => FieldKind::Memcached,
+                NetworkKind::Redis => FieldKind::Redis,
+            },
+        ),
+        cluster: attrs.cluster.is_some_and(|key| key.value),
+        prefix: value(attrs.prefix.map(|key| key.value), fields, FieldKind::Prefix),
+        timeout: value(
+            attrs.timeout.map(|key| key.value.secs),
+            fields,
+            FieldKind::Timeout,
+        ),
+        ignore_errors: attrs.ignore_errors.map(|key| key.value),
+    });
+    Cache {
+        checksum: attrs.checksum.map(|key| key.value),
+        memory,
+        dir,
+        network,
+        compress: attrs.compress,
+        signing_key_env: attrs.signing_key_env,
+    }
+}
+
+/// A key given on the struct with a value, else a field, else the default.
+fn value<T>(literal: Option<T>, fields: &[FieldKey], kind: FieldKind) -> Value<T> {
+    let field = fields.iter().find(|field| field.kind == kind).map(|field| {
+        Box::new(FieldRef {
+            member: field.member.clone(),
+            ty: field.ty.clone(),
+            span: syn::spanned::Spanned::span(&field.ty),
+        })
+    });
+    literal
+        .map(Value::Literal)
+        .or_else(|| field.map(Value::Field))
+        .unwrap_or(Value::Default)
+}
+
+fn field_span(fields: &[FieldKey], kind: FieldKind) -> Option<Span> {
+    fields
+        .iter()
+        .find(|field| field.kind == kind)
+        .map(|field| field.span)
 }

@@ -19,15 +19,38 @@ pub const MAX_TIMEOUT: u64 = 30 * 24 * 60 * 60;
 /// The longest prefix that leaves room for a 40-byte key under memcached's 250-byte limit.
 pub const MAX_PREFIX_LEN: usize = 210;
 
-const STRUCT_KEYS: &str = "`dir`, `pattern`, `memcached`, `prefix`, `timeout` or `ignore_errors`";
-const STRUCT_KEY_NAMES: [&str; 6] = [
+/// The longest Redis prefix the store accepts.
+pub const MAX_REDIS_PREFIX_LEN: usize = 1024;
+
+const STRUCT_KEYS: &str = "`memory`, `dir`, `pattern`, `max_size`, `memcached`, `redis`, `cluster`, `prefix`, `timeout`, `ignore_errors`, `checksum`, `compress` or `signing_key_env`";
+const STRUCT_KEY_NAMES: [&str; 13] = [
+    "memory",
     "dir",
     "pattern",
+    "max_size",
     "memcached",
+    "redis",
+    "cluster",
     "prefix",
     "timeout",
     "ignore_errors",
+    "checksum",
+    "compress",
+    "signing_key_env",
 ];
+
+/// The checksum of every store of the cache.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ChecksumKind {
+    Sha1,
+    Xxh3,
+}
+
+/// A timeout as written, with its token for the rules that depend on the store.
+pub struct Timeout {
+    pub secs: u32,
+    pub span: Span,
+}
 
 /// A key as written, with the span of its name.
 pub struct Key<T> {
@@ -35,23 +58,35 @@ pub struct Key<T> {
     pub value: T,
 }
 
-/// The keys of the struct's `#[cache(...)]` attributes. A `None` inside `dir` or `memcached`
-/// is the bare key.
+/// The keys of the struct's `#[cache(...)]` attributes. A `None` inside `memory`, `dir`,
+/// `max_size`, `memcached` or `redis` is the bare key.
 #[derive(Default)]
 pub struct StructAttrs {
+    pub memory: Option<Key<Option<u64>>>,
     pub dir: Option<Key<Option<LitStr>>>,
     pub pattern: Option<Key<LitStr>>,
+    pub max_size: Option<Key<Option<u64>>>,
     pub memcached: Option<Key<Option<LitStr>>>,
+    pub redis: Option<Key<Option<LitStr>>>,
+    pub cluster: Option<Key<bool>>,
     pub prefix: Option<Key<LitStr>>,
-    pub timeout: Option<Key<u32>>,
+    pub timeout: Option<Key<Timeout>>,
     pub ignore_errors: Option<Key<bool>>,
+    pub checksum: Option<Key<ChecksumKind>>,
+    pub compress: Option<Key<i32>>,
+    pub signing_key_env: Option<Key<LitStr>>,
+    /// Keys written with a value that was rejected: not bare, whatever their slot says.
+    pub rejected: Vec<String>,
 }
 
 /// Which value a field supplies.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
+    Memory,
     Dir,
+    MaxSize,
     Memcached,
+    Redis,
     Prefix,
     Timeout,
 }
@@ -59,8 +94,11 @@ pub enum FieldKind {
 impl FieldKind {
     pub fn name(self) -> &'static str {
         match self {
+            FieldKind::Memory => "memory",
             FieldKind::Dir => "dir",
+            FieldKind::MaxSize => "max_size",
             FieldKind::Memcached => "memcached",
+            FieldKind::Redis => "redis",
             FieldKind::Prefix => "prefix",
             FieldKind::Timeout => "timeout",
         }
@@ -98,6 +136,51 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
                 }
             }
             match name.as_str() {
+                "memory" | "max_size" => {
+                    let expr = optional_value(&meta)?;
+                    let value = expr.as_ref().and_then(|expr| size(cx, expr, &name));
+                    if expr.is_some() && value.is_none() {
+                        out.rejected.push(name.clone());
+                    }
+                    let slot = if name == "memory" { &mut out.memory } else { &mut out.max_size };
+                    set(slot, span, Some(value));
+                }
+                "redis" => {
+                    let value = optional_value(&meta)?
+                        .and_then(|expr| string(cx, &expr, "`redis` takes a string: write `redis = \"redis://127.0.0.1:6379\"`, or `redis` alone for that default"))
+                        .filter(|servers| check_servers(cx, servers, "redis"));
+                    set(&mut out.redis, span, Some(value));
+                }
+                "cluster" => {
+                    let Some(expr) = required_value(cx, &meta, "`cluster` needs a value: write `cluster = true` for a Redis Cluster")? else {
+                        return Ok(());
+                    };
+                    let cluster = boolean(cx, &expr, "`cluster` takes `true` or `false`");
+                    set(&mut out.cluster, span, cluster);
+                }
+                "checksum" => {
+                    let Some(expr) = required_value(cx, &meta, "`checksum` needs a value: write `checksum = \"sha1\"` or `checksum = \"xxh3\"`")? else {
+                        return Ok(());
+                    };
+                    let checksum = string(cx, &expr, "`checksum` takes a string: write `checksum = \"sha1\"` or `checksum = \"xxh3\"`")
+                        .and_then(|lit| checksum(cx, &lit));
+                    set(&mut out.checksum, span, checksum);
+                }
+                "compress" => {
+                    let Some(expr) = required_value(cx, &meta, "`compress` needs a zstd level: write e.g. `compress = 3`")? else {
+                        return Ok(());
+                    };
+                    let level = compress(cx, &expr);
+                    set(&mut out.compress, span, level);
+                }
+                "signing_key_env" => {
+                    let Some(expr) = required_value(cx, &meta, "`signing_key_env` needs the name of an environment variable: write e.g. `signing_key_env = \"APP_BCCACHE_KEY\"`")? else {
+                        return Ok(());
+                    };
+                    let var = string(cx, &expr, "`signing_key_env` takes the name of an environment variable as a string: write e.g. `signing_key_env = \"APP_BCCACHE_KEY\"`")
+                        .filter(|var| check_env_var(cx, var));
+                    set(&mut out.signing_key_env, span, var);
+                }
                 "dir" => {
                     let value = optional_value(&meta)?
                         .and_then(|expr| string(cx, &expr, "`dir` takes a string: write `dir = \"var/cache\"`, or `dir` alone for the default directory"))
@@ -115,15 +198,14 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
                 "memcached" => {
                     let value = optional_value(&meta)?
                         .and_then(|expr| string(cx, &expr, "`memcached` takes a string: write `memcached = \"memcache://127.0.0.1:11211\"`, or `memcached` alone for that default"))
-                        .filter(|servers| check_servers(cx, servers));
+                        .filter(|servers| check_servers(cx, servers, "memcached"));
                     set(&mut out.memcached, span, Some(value));
                 }
                 "prefix" => {
                     let Some(expr) = required_value(cx, &meta, "`prefix` needs a value: write `prefix = \"app/bytecode/\"`, or mark a field `#[cache(prefix)]`")? else {
                         return Ok(());
                     };
-                    let prefix = string(cx, &expr, "`prefix` takes a string: write `prefix = \"app/bytecode/\"`")
-                        .filter(|prefix| check_prefix(cx, prefix));
+                    let prefix = string(cx, &expr, "`prefix` takes a string: write `prefix = \"app/bytecode/\"`");
                     set(&mut out.prefix, span, prefix);
                 }
                 "timeout" => {
@@ -137,13 +219,7 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
                     let Some(expr) = required_value(cx, &meta, "`ignore_errors` needs a value: write `ignore_errors = true` or `ignore_errors = false`")? else {
                         return Ok(());
                     };
-                    let ignore = match &expr {
-                        Expr::Lit(ExprLit { lit: Lit::Bool(b), .. }) => Some(b.value),
-                        _ => {
-                            cx.error_spanned(expr, "`ignore_errors` takes `true` or `false`");
-                            None
-                        }
-                    };
+                    let ignore = boolean(cx, &expr, "`ignore_errors` takes `true` or `false`");
                     set(&mut out.ignore_errors, span, ignore);
                 }
                 _ => {
@@ -175,16 +251,19 @@ pub fn field_keys(cx: &mut Ctxt, fields: &Fields) -> Vec<FieldKey> {
                 let span = meta.path.span();
                 let name = path_name(&meta.path);
                 let kind = match name.as_str() {
+                    "memory" => Some(FieldKind::Memory),
                     "dir" => Some(FieldKind::Dir),
+                    "max_size" => Some(FieldKind::MaxSize),
                     "memcached" => Some(FieldKind::Memcached),
+                    "redis" => Some(FieldKind::Redis),
                     "prefix" => Some(FieldKind::Prefix),
                     "timeout" => Some(FieldKind::Timeout),
-                    "pattern" | "ignore_errors" => {
+                    "pattern" | "ignore_errors" | "cluster" | "checksum" | "compress" | "signing_key_env" => {
                         cx.error(span, format_args!("`{name}` cannot come from a field; set it on the struct: `#[cache({name} = ...)]`"));
                         None
                     }
                     _ => {
-                        cx.error_spanned(&meta.path, format_args!("unknown field cache attribute `{name}`; a field can supply `dir`, `memcached`, `prefix` or `timeout`"));
+                        cx.error_spanned(&meta.path, format_args!("unknown field cache attribute `{name}`; a field can supply `memory`, `dir`, `max_size`, `memcached`, `redis`, `prefix` or `timeout`"));
                         None
                     }
                 };
@@ -333,18 +412,25 @@ fn check_pattern(cx: &mut Ctxt, lit: &LitStr) -> bool {
     message.is_none()
 }
 
-fn check_servers(cx: &mut Ctxt, lit: &LitStr) -> bool {
+/// Comma-separated server URLs of `store` (`memcached` or `redis`), each with a scheme.
+fn check_servers(cx: &mut Ctxt, lit: &LitStr, store: &str) -> bool {
+    let (scheme, example) = match store {
+        "redis" => ("redis", "redis://127.0.0.1:6379"),
+        _ => ("memcache", "memcache://127.0.0.1:11211"),
+    };
     let servers = lit.value();
     let mut ok = true;
     for url in servers.split(',').map(str::trim) {
         let message = if url.is_empty() {
             if servers.trim().is_empty() {
-                "`memcached` needs a server URL like \"memcache://127.0.0.1:11211\"; write `memcached` alone for that default".to_owned()
+                format!(
+                    "`{store}` needs a server URL like \"{example}\"; write `{store}` alone for that default"
+                )
             } else {
-                "empty server in `memcached`; separate server URLs with single commas".to_owned()
+                format!("empty server in `{store}`; separate server URLs with single commas")
             }
         } else if !url.contains("://") {
-            format!("memcached server `{url}` needs a scheme: write \"memcache://{url}\"")
+            format!("{store} server `{url}` needs a scheme: write \"{scheme}://{url}\"")
         } else {
             continue;
         };
@@ -356,7 +442,7 @@ fn check_servers(cx: &mut Ctxt, lit: &LitStr) -> bool {
 }
 
 /// The prefix rules of `MemcachedBytecodeCache::builder().build()`, checked at compile time.
-fn check_prefix(cx: &mut Ctxt, lit: &LitStr) -> bool {
+pub fn check_memcached_prefix(cx: &mut Ctxt, lit: &LitStr) {
     let prefix = lit.value();
     let message = if prefix.len() > MAX_PREFIX_LEN {
         Some(format!(
@@ -371,13 +457,28 @@ fn check_prefix(cx: &mut Ctxt, lit: &LitStr) -> bool {
     } else {
         None
     };
-    if let Some(message) = &message {
+    if let Some(message) = message {
         cx.error(lit.span(), message);
     }
-    message.is_none()
 }
 
-fn timeout(cx: &mut Ctxt, expr: &Expr) -> Option<u32> {
+/// The prefix rules of `RedisBytecodeCache::builder().build()`, checked at compile time.
+pub fn check_redis_prefix(cx: &mut Ctxt, lit: &LitStr) {
+    let prefix = lit.value();
+    if prefix.len() > MAX_REDIS_PREFIX_LEN {
+        cx.error(
+            lit.span(),
+            format_args!(
+                "`prefix` is {} bytes; keep it at most {MAX_REDIS_PREFIX_LEN}",
+                prefix.len()
+            ),
+        );
+    } else if prefix.chars().any(char::is_control) {
+        cx.error(lit.span(), "`prefix` cannot hold control characters");
+    }
+}
+
+fn timeout(cx: &mut Ctxt, expr: &Expr) -> Option<Timeout> {
     let not_whole = "`timeout` takes a whole number of seconds: write e.g. `timeout = 3600`";
     match expr {
         Expr::Lit(ExprLit {
@@ -388,14 +489,20 @@ fn timeout(cx: &mut Ctxt, expr: &Expr) -> Option<u32> {
                 return None;
             };
             if secs == 0 {
-                cx.error(int.span(), "`timeout` must be at least 1 second; remove it to keep entries until memcached evicts them");
-                None
-            } else if secs > u128::from(MAX_TIMEOUT) {
-                cx.error(int.span(), format_args!("`timeout` must be at most {MAX_TIMEOUT} seconds (30 days), which memcached would read as a date"));
-                None
-            } else {
-                u32::try_from(secs).ok()
+                cx.error(int.span(), "`timeout` must be at least 1 second; remove it to keep entries until the store evicts them");
+                return None;
             }
+            let Ok(secs) = u32::try_from(secs) else {
+                cx.error(
+                    int.span(),
+                    format_args!("`timeout` must be at most {} seconds", u32::MAX),
+                );
+                return None;
+            };
+            Some(Timeout {
+                secs,
+                span: int.span(),
+            })
         }
         Expr::Unary(ExprUnary {
             op: UnOp::Neg(_), ..
@@ -410,5 +517,157 @@ fn timeout(cx: &mut Ctxt, expr: &Expr) -> Option<u32> {
             cx.error_spanned(expr, not_whole);
             None
         }
+    }
+}
+
+fn boolean(cx: &mut Ctxt, expr: &Expr, message: &str) -> Option<bool> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(b), ..
+        }) => Some(b.value),
+        _ => {
+            cx.error_spanned(expr, message);
+            None
+        }
+    }
+}
+
+fn checksum(cx: &mut Ctxt, lit: &LitStr) -> Option<ChecksumKind> {
+    match lit.value().as_str() {
+        "sha1" => Some(ChecksumKind::Sha1),
+        "xxh3" => Some(ChecksumKind::Xxh3),
+        other => {
+            cx.error(
+                lit.span(),
+                format_args!("unknown checksum `{other}`; write `checksum = \"sha1\"` (Jinja2's, the default) or `checksum = \"xxh3\"`"),
+            );
+            None
+        }
+    }
+}
+
+/// A zstd level: 1 to 22.
+fn compress(cx: &mut Ctxt, expr: &Expr) -> Option<i32> {
+    let message = "`compress` is a zstd level from 1 to 22: write e.g. `compress = 3`";
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) => match int.base10_parse::<i32>() {
+            Ok(level @ 1..=22) => Some(level),
+            _ => {
+                cx.error(int.span(), message);
+                None
+            }
+        },
+        _ => {
+            cx.error_spanned(expr, message);
+            None
+        }
+    }
+}
+
+fn check_env_var(cx: &mut Ctxt, lit: &LitStr) -> bool {
+    let var = lit.value();
+    let message = if var.is_empty() {
+        Some(
+            "`signing_key_env` cannot be empty; name the environment variable that holds the key, e.g. `signing_key_env = \"APP_BCCACHE_KEY\"`",
+        )
+    } else if var.contains(['=', '\0']) {
+        Some("`signing_key_env` names an environment variable, which cannot hold `=` or a NUL byte")
+    } else {
+        None
+    };
+    if let Some(message) = message {
+        cx.error(lit.span(), message);
+    }
+    message.is_none()
+}
+
+/// A size in bytes: an integer, or a string with a unit (`"64 MiB"`, `"1GiB"`).
+fn size(cx: &mut Ctxt, expr: &Expr, key: &str) -> Option<u64> {
+    let parsed = match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) if int.suffix().is_empty() => int.base10_parse::<u64>().map_err(|_| None),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => parse_size(&lit.value()),
+        _ => Err(None),
+    };
+    match parsed {
+        Ok(0) => {
+            cx.error_spanned(expr, format_args!("`{key}` must be more than 0 bytes"));
+            None
+        }
+        Ok(bytes) => Some(bytes),
+        Err(Some(message)) => {
+            cx.error_spanned(expr, format_args!("`{key}` {message}"));
+            None
+        }
+        Err(None) => {
+            cx.error_spanned(expr, format_args!("`{key}` takes a size: bytes as an integer (`{key} = 67108864`) or a string with a unit, KB, KiB, MB, MiB, GB or GiB (`{key} = \"64 MiB\"`)"));
+            None
+        }
+    }
+}
+
+/// `"64 MiB"` in bytes; `Err(None)` for a malformed size, `Err(Some(why))` for one too large.
+fn parse_size(text: &str) -> Result<u64, Option<String>> {
+    let text = text.trim();
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number.parse().map_err(|_| None)?;
+    let multiplier: u64 = match unit.trim_start() {
+        "" => 1,
+        "KB" => 1_000,
+        "KiB" => 1 << 10,
+        "MB" => 1_000_000,
+        "MiB" => 1 << 20,
+        "GB" => 1_000_000_000,
+        "GiB" => 1 << 30,
+        _ => return Err(None),
+    };
+    number
+        .checked_mul(multiplier)
+        .ok_or_else(|| Some(format!("is more bytes than a u64 holds: `{text}`")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_every_documented_unit_with_or_without_a_space() {
+        assert_eq!(parse_size("64 MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("1 GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("1GB"), Ok(1_000_000_000));
+        assert_eq!(parse_size("500 MB"), Ok(500_000_000));
+        assert_eq!(parse_size("16 KiB"), Ok(16 << 10));
+        assert_eq!(parse_size("16KB"), Ok(16_000));
+        assert_eq!(parse_size("67108864"), Ok(67_108_864));
+    }
+
+    #[test]
+    fn malformed_sizes_are_refused() {
+        for size in [
+            "",
+            "MiB",
+            "64 mb",
+            "64 MiBs",
+            "1.5 GiB",
+            "-1 GiB",
+            "64  MiB x",
+        ] {
+            assert_eq!(parse_size(size), Err(None), "{size:?}");
+        }
+    }
+
+    #[test]
+    fn sizes_past_u64_are_refused_with_a_reason() {
+        assert!(matches!(
+            parse_size("18446744073709551615 KiB"),
+            Err(Some(_))
+        ));
     }
 }

@@ -1,10 +1,11 @@
 //! Tokens out: the `impl ::bccache::BytecodeCache`, or the errors and a fallback impl.
 
-use proc_macro2::{Ident, TokenStream, TokenTree};
-use quote::{ToTokens, quote, quote_spanned};
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{DeriveInput, Generics, LitStr, Type, WherePredicate, parse_quote};
 
-use crate::ast::{Backend, FieldRef, Input, Value};
+use crate::ast::{Cache, FieldRef, FieldUse, Input, Network, NetworkKind, Value};
+use crate::attr::ChecksumKind;
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
     match Input::from_syn(input) {
@@ -20,85 +21,41 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
 }
 
 fn impl_cache(input: &Input) -> TokenStream {
-    let shared = input.backend.reads_fields();
-    let (cell, backend) = match &input.backend {
-        Backend::FileSystem { dir, pattern } => {
-            let dir = option(match dir {
-                Value::Default => None,
-                Value::Literal(dir) => Some(quote!(::bccache::__private::Path::new(#dir))),
-                Value::Field(field) => Some(field_value(field, quote!(dir_field))),
-            });
-            let pattern = option(pattern.as_ref().map(LitStr::to_token_stream));
-            let config = quote! {
-                ::bccache::__private::FsConfig { dir: #dir, pattern: #pattern }
-            };
-            let backend = if shared {
-                quote!(&*::bccache::__private::fs_shared(#config)?)
-            } else {
-                quote!(::bccache::__private::fs_static(&__BCCACHE_BACKEND, #config)?)
-            };
-            (
-                quote!(::bccache::__private::FileSystemBytecodeCache),
-                backend,
-            )
-        }
-        Backend::Memcached {
-            servers,
-            prefix,
-            timeout,
-            ignore_errors,
-            ..
-        } => {
-            let servers = match servers {
-                Value::Default => quote!("memcache://127.0.0.1:11211"),
-                Value::Literal(servers) => servers.to_token_stream(),
-                Value::Field(field) => field_value(field, quote!(servers_field)),
-            };
-            let prefix = option(match prefix {
-                Value::Default => None,
-                Value::Literal(prefix) => Some(prefix.to_token_stream()),
-                Value::Field(field) => Some(field_value(field, quote!(prefix_field))),
-            });
-            let timeout = match timeout {
-                Value::Default => option(None),
-                Value::Literal(secs) => option(Some(u64::from(*secs).to_token_stream())),
-                Value::Field(field) => field_value(field, quote!(timeout_field)),
-            };
-            let ignore_errors = option(ignore_errors.map(|ignore| ignore.to_token_stream()));
-            let config = quote! {
-                ::bccache::__private::MemcachedConfig {
-                    servers: #servers,
-                    prefix: #prefix,
-                    timeout: #timeout,
-                    ignore_errors: #ignore_errors,
-                }
-            };
-            let backend = if shared {
-                quote!(&*::bccache::__private::memcached_shared(#config)?)
-            } else {
-                quote!(::bccache::__private::memcached_static(&__BCCACHE_BACKEND, #config)?)
-            };
-            (
-                quote!(::bccache::__private::MemcachedBytecodeCache),
-                backend,
-            )
-        }
+    let cache = &input.cache;
+    let shared = cache.reads_fields();
+    let config = config(cache);
+    let backend = if shared {
+        quote!(&*::bccache::__private::backend_shared(#config)?)
+    } else {
+        quote!(&*::bccache::__private::backend_static(&__BCCACHE_BACKEND, #config)?)
+    };
+    let backend_stats = if shared {
+        quote!(::bccache::__private::backend_shared(#config))
+    } else {
+        quote!(::bccache::__private::backend_static(&__BCCACHE_BACKEND, #config))
+    };
+    let checksum = match cache.checksum {
+        Some(ChecksumKind::Xxh3) => quote!(::bccache::Checksum::Xxh3_128),
+        Some(ChecksumKind::Sha1) | None => quote!(::bccache::Checksum::Sha1),
     };
 
     // A configuration of literals is built once per impl, in a static; one read from fields is
     // looked up by its values at each call.
     let cell = (!shared).then(|| {
         quote! {
-            static __BCCACHE_BACKEND: ::bccache::__private::OnceLock<#cell> =
+            static __BCCACHE_BACKEND: ::bccache::__private::OnceLock<::bccache::__private::Backend> =
                 ::bccache::__private::OnceLock::new();
         }
     });
+    let guards = guards(cache);
     let ident = input.ident;
     let generics = with_bounds(input);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let implementation = quote! {
+    quote! {
         #[doc(hidden)]
         const _: () = {
+            #guards
+
             #cell
 
             #[automatically_derived]
@@ -117,22 +74,182 @@ fn impl_cache(input: &Input) -> TokenStream {
                 fn clear(&self) -> ::bccache::Result<()> {
                     ::bccache::BytecodeCache::clear(#backend)
                 }
+
+                // Known from the attribute: no backend is needed to sum a source.
+                fn get_source_checksum_bytes(
+                    &self,
+                    source: &[::core::primitive::u8],
+                ) -> ::std::string::String {
+                    #checksum.of(source)
+                }
+
+                fn load_bytecodes(
+                    &self,
+                    buckets: &mut [::bccache::Bucket<'_>],
+                ) -> ::bccache::Result<()> {
+                    ::bccache::BytecodeCache::load_bytecodes(#backend, buckets)
+                }
+
+                fn get_buckets<'e>(
+                    &self,
+                    environment: &'e dyn ::bccache::Environment,
+                    lookups: &[::bccache::Lookup<'_>],
+                ) -> ::bccache::Result<::std::vec::Vec<::bccache::Bucket<'e>>> {
+                    ::bccache::BytecodeCache::get_buckets(#backend, environment, lookups)
+                }
+
+                fn stats(&self) -> ::core::option::Option<::bccache::CacheStats> {
+                    // A backend that cannot be built has counted nothing.
+                    ::bccache::BytecodeCache::stats(&*#backend_stats.ok()?)
+                }
             }
         };
+    }
+}
+
+/// The `__private::CacheConfig` of the cache, read from literals and fields.
+fn config(cache: &Cache) -> TokenStream {
+    let checksum = option(cache.checksum.map(|checksum| match checksum {
+        ChecksumKind::Sha1 => quote!(::bccache::Checksum::Sha1),
+        ChecksumKind::Xxh3 => quote!(::bccache::Checksum::Xxh3_128),
+    }));
+    let memory = option(cache.memory.as_ref().map(|memory| size(&memory.max_bytes)));
+    let dir = option(cache.dir.as_ref().map(|fs| {
+        let dir = option(match &fs.dir {
+            Value::Default => None,
+            Value::Literal(dir) => Some(quote!(::bccache::__private::Path::new(#dir))),
+            Value::Field(field) => Some(field_value(field, quote!(dir_field))),
+        });
+        let pattern = option(fs.pattern.as_ref().map(LitStr::to_token_stream));
+        let max_size = option(fs.max_size.as_ref().map(|(_, max_size)| size(max_size)));
+        quote! {
+            ::bccache::__private::FsConfig {
+                dir: #dir,
+                pattern: #pattern,
+                max_size: #max_size,
+            }
+        }
+    }));
+    let network = |kind| {
+        option(
+            cache
+                .network
+                .as_ref()
+                .filter(|network| network.kind == kind)
+                .map(network_config),
+        )
     };
-    match &input.backend {
-        Backend::FileSystem { .. } => implementation,
-        Backend::Memcached { span, .. } => {
-            // Without bccache's `memcached` feature this is one `compile_error!` at the key.
-            let fallback = fallback(input.ident, input.generics);
-            quote_spanned! {*span=>
-                ::bccache::__private::memcached_backend! {
-                    { #implementation }
-                    { #fallback }
+    let memcached = network(NetworkKind::Memcached);
+    let redis = network(NetworkKind::Redis);
+    let compress = option(cache.compress.as_ref().map(|key| {
+        let level = key.value;
+        quote!(#level)
+    }));
+    let signing_key_env = option(
+        cache
+            .signing_key_env
+            .as_ref()
+            .map(|key| key.value.to_token_stream()),
+    );
+    quote! {
+        ::bccache::__private::CacheConfig {
+            checksum: #checksum,
+            memory: #memory,
+            dir: #dir,
+            memcached: #memcached,
+            redis: #redis,
+            compress: #compress,
+            signing_key_env: #signing_key_env,
+        }
+    }
+}
+
+fn network_config(network: &Network) -> TokenStream {
+    let servers = match &network.servers {
+        Value::Default => match network.kind {
+            NetworkKind::Memcached => quote!("memcache://127.0.0.1:11211"),
+            NetworkKind::Redis => quote!("redis://127.0.0.1:6379"),
+        },
+        Value::Literal(servers) => servers.to_token_stream(),
+        Value::Field(field) => field_value(field, quote!(servers_field)),
+    };
+    let prefix = option(match &network.prefix {
+        Value::Default => None,
+        Value::Literal(prefix) => Some(prefix.to_token_stream()),
+        Value::Field(field) => Some(field_value(field, quote!(prefix_field))),
+    });
+    let timeout = match &network.timeout {
+        Value::Default => option(None),
+        Value::Literal(secs) => option(Some(u64::from(*secs).to_token_stream())),
+        Value::Field(field) => field_value(field, quote!(timeout_field)),
+    };
+    let ignore_errors = option(network.ignore_errors.map(|ignore| ignore.to_token_stream()));
+    match network.kind {
+        NetworkKind::Memcached => quote! {
+            ::bccache::__private::MemcachedConfig {
+                servers: #servers,
+                prefix: #prefix,
+                timeout: #timeout,
+                ignore_errors: #ignore_errors,
+            }
+        },
+        NetworkKind::Redis => {
+            let cluster = network.cluster;
+            quote! {
+                ::bccache::__private::RedisConfig {
+                    servers: #servers,
+                    cluster: #cluster,
+                    prefix: #prefix,
+                    timeout: #timeout,
+                    ignore_errors: #ignore_errors,
                 }
             }
         }
     }
+}
+
+/// A size in bytes, as a `u64` literal or read from a field.
+fn size(value: &Value<u64>) -> TokenStream {
+    match value {
+        // A bare key without a field was refused by `valid`.
+        Value::Default | Value::Literal(_) => {
+            let bytes = match value {
+                Value::Literal(bytes) => *bytes,
+                _ => 0,
+            };
+            quote!(#bytes)
+        }
+        Value::Field(field) => field_value(field, quote!(size_field)),
+    }
+}
+
+/// One `compile_error!` per key whose feature is off, at that key: the impl type checks either
+/// way, so these are the only errors the user sees.
+fn guards(cache: &Cache) -> TokenStream {
+    let mut guards = Vec::new();
+    let mut guard = |span: Span, name: &str| {
+        let name = format_ident!("require_{}", name, span = span);
+        guards.push(quote_spanned!(span=> ::bccache::__private::#name! {}));
+    };
+    if let Some(memory) = &cache.memory {
+        guard(memory.span, "memory");
+    }
+    if let Some((span, _)) = cache.dir.as_ref().and_then(|fs| fs.max_size.as_ref()) {
+        guard(*span, "fs_max_size");
+    }
+    if let Some(network) = &cache.network {
+        match network.kind {
+            NetworkKind::Memcached => guard(network.span, "memcached"),
+            NetworkKind::Redis => guard(network.span, "redis"),
+        }
+    }
+    if let Some(key) = &cache.compress {
+        guard(key.span, "zstd");
+    }
+    if let Some(key) = &cache.signing_key_env {
+        guard(key.span, "signed");
+    }
+    quote!(#(#guards)*)
 }
 
 /// `Some(tokens)` or `None`, spelled with absolute paths.
@@ -178,39 +295,18 @@ fn with_bounds(input: &Input) -> Generics {
         return generics;
     }
     let mut bounds: Vec<WherePredicate> = Vec::new();
-    let mut bound = |field: &FieldRef, trait_bound: TokenStream| {
-        if mentions_any(&field.ty, &params) {
-            let ty = &field.ty;
-            bounds.push(parse_quote!(#ty: #trait_bound));
+    for (field, usage) in input.cache.fields() {
+        if !mentions_any(&field.ty, &params) {
+            continue;
         }
-    };
-    match &input.backend {
-        Backend::FileSystem { dir, .. } => {
-            if let Value::Field(field) = dir {
-                bound(
-                    field,
-                    quote!(::core::convert::AsRef<::bccache::__private::Path>),
-                );
-            }
-        }
-        Backend::Memcached {
-            servers,
-            prefix,
-            timeout,
-            ..
-        } => {
-            for value in [servers, prefix] {
-                if let Value::Field(field) = value {
-                    bound(
-                        field,
-                        quote!(::core::convert::AsRef<::core::primitive::str>),
-                    );
-                }
-            }
-            if let Value::Field(field) = timeout {
-                bound(field, quote!(::bccache::__private::TimeoutSecs));
-            }
-        }
+        let trait_bound = match usage {
+            FieldUse::Path => quote!(::core::convert::AsRef<::bccache::__private::Path>),
+            FieldUse::Str => quote!(::core::convert::AsRef<::core::primitive::str>),
+            FieldUse::Timeout => quote!(::bccache::__private::TimeoutSecs),
+            FieldUse::Size => quote!(::bccache::__private::ByteSize),
+        };
+        let ty = &field.ty;
+        bounds.push(parse_quote!(#ty: #trait_bound));
     }
     generics.make_where_clause().predicates.extend(bounds);
     generics

@@ -1,107 +1,209 @@
-//! Rules that look at several keys at once: exactly one backend, no key of the other backend,
-//! no value given twice.
+//! Rules that look at several keys at once: at least one store and at most one network store,
+//! no key of a store that is absent, rules of a value that depend on its store, no value given
+//! twice.
 
+use proc_macro2::Span;
 use syn::Ident;
 
-use crate::attr::{FieldKey, FieldKind, StructAttrs};
+use crate::attr::{self, FieldKey, FieldKind, Key, MAX_TIMEOUT, StructAttrs};
 use crate::ctxt::Ctxt;
+
+/// Where each store was chosen: by its key on the struct, else by a field marked with it.
+pub struct Stores {
+    pub memory: Option<Span>,
+    pub dir: Option<Span>,
+    pub memcached: Option<Span>,
+    pub redis: Option<Span>,
+}
+
+impl Stores {
+    pub fn find(attrs: &StructAttrs, fields: &[FieldKey]) -> Stores {
+        let first_field = |kind| {
+            fields
+                .iter()
+                .find(|field| field.kind == kind)
+                .map(|field| field.span)
+        };
+        fn span<T>(key: &Option<Key<T>>) -> Option<Span> {
+            key.as_ref().map(|key| key.span)
+        }
+        Stores {
+            memory: span(&attrs.memory).or_else(|| first_field(FieldKind::Memory)),
+            dir: span(&attrs.dir).or_else(|| first_field(FieldKind::Dir)),
+            memcached: span(&attrs.memcached).or_else(|| first_field(FieldKind::Memcached)),
+            redis: span(&attrs.redis).or_else(|| first_field(FieldKind::Redis)),
+        }
+    }
+
+    /// The stores present, in tier order.
+    pub fn present(&self) -> impl Iterator<Item = Span> + '_ {
+        [self.memory, self.dir, self.memcached, self.redis]
+            .into_iter()
+            .flatten()
+    }
+}
 
 pub fn check(cx: &mut Ctxt, ident: &Ident, attrs: &StructAttrs, fields: &[FieldKey]) {
     check_fields_unique(cx, fields);
 
-    let first_field = |kind| {
+    let stores = Stores::find(attrs, fields);
+    let has_field = |kind| fields.iter().any(|field| field.kind == kind);
+    let field_spans = |kinds: &[FieldKind]| -> Vec<(&'static str, Span)> {
         fields
             .iter()
-            .find(|field| field.kind == kind)
-            .map(|field| field.span)
+            .filter(|field| kinds.contains(&field.kind))
+            .map(|field| (field.kind.name(), field.span))
+            .collect()
     };
-    let dir = attrs
-        .dir
-        .as_ref()
-        .map(|key| key.span)
-        .or_else(|| first_field(FieldKind::Dir));
-    let memcached = attrs
-        .memcached
-        .as_ref()
-        .map(|key| key.span)
-        .or_else(|| first_field(FieldKind::Memcached));
 
-    match (dir, memcached) {
-        (Some(_), Some(memcached)) => {
-            cx.error(
-                memcached,
-                "`dir` and `memcached` cannot both be set: a cache has one backend; remove one of them",
-            );
+    if stores.present().next().is_none() {
+        // A misspelled or malformed key was already reported; "no store" would only repeat it.
+        if cx.has_errors() {
             return;
         }
-        // A misspelled or malformed key was already reported; "no backend" would only repeat it.
-        (None, None) if cx.has_errors() => return,
-        (None, None) => {
-            let hint = if attrs.pattern.is_some() {
-                "add `#[cache(dir)]` (the default directory) or `#[cache(dir = \"var/cache\")]`"
-            } else if attrs.prefix.is_some()
-                || attrs.timeout.is_some()
-                || attrs.ignore_errors.is_some()
-            {
-                "add `#[cache(memcached)]` (127.0.0.1:11211) or `#[cache(memcached = \"memcache://host:11211\")]`"
-            } else {
-                "add `#[cache(dir = \"var/cache\")]` for files or `#[cache(memcached = \"memcache://host:11211\")]`"
-            };
+        let hint = if attrs.pattern.is_some() || attrs.max_size.is_some() {
+            "add `#[cache(dir)]` (the default directory) or `#[cache(dir = \"var/cache\")]`"
+        } else if attrs.prefix.is_some()
+            || attrs.timeout.is_some()
+            || attrs.ignore_errors.is_some()
+            || attrs.cluster.is_some()
+        {
+            "add `#[cache(memcached = \"memcache://host:11211\")]` or `#[cache(redis = \"redis://host:6379\")]`"
+        } else {
+            "add `#[cache(dir = \"var/cache\")]` for files, `#[cache(memory = \"64 MiB\")]` in process, or `#[cache(memcached = \"memcache://host:11211\")]` or `#[cache(redis = \"redis://host:6379\")]` to share it"
+        };
+        cx.error(
+            ident.span(),
+            format_args!("`#[derive(BytecodeCache)]` needs a store: {hint}"),
+        );
+        return;
+    }
+
+    if let (Some(_), Some(redis)) = (stores.memcached, stores.redis) {
+        cx.error(
+            redis,
+            "`memcached` and `redis` cannot both be set: a cache has at most one network store; remove one of them",
+        );
+    }
+
+    // A bare `memory` or `max_size` needs a field to take its size from.
+    for (key, kind) in [
+        (&attrs.memory, FieldKind::Memory),
+        (&attrs.max_size, FieldKind::MaxSize),
+    ] {
+        let bare = key.as_ref().filter(|key| key.value.is_none());
+        let rejected = attrs.rejected.iter().any(|name| name == kind.name());
+        if let Some(key) = bare.filter(|_| !has_field(kind) && !rejected) {
+            let name = kind.name();
             cx.error(
-                ident.span(),
-                format_args!("`#[derive(BytecodeCache)]` needs a backend: {hint}"),
+                key.span,
+                format_args!(
+                    "`{name}` needs a size: write e.g. `{name} = \"64 MiB\"`, or mark a `u64` field `#[cache({name})]`"
+                ),
             );
-            return;
-        }
-        (Some(_), None) => {
-            let memcached_keys = [
-                attrs.prefix.as_ref().map(|key| ("prefix", key.span)),
-                attrs.timeout.as_ref().map(|key| ("timeout", key.span)),
-                attrs
-                    .ignore_errors
-                    .as_ref()
-                    .map(|key| ("ignore_errors", key.span)),
-            ];
-            let memcached_fields = fields
-                .iter()
-                .filter(|field| matches!(field.kind, FieldKind::Prefix | FieldKind::Timeout))
-                .map(|field| Some((field.kind.name(), field.span)));
-            for (name, span) in memcached_keys.into_iter().chain(memcached_fields).flatten() {
-                cx.error(
-                    span,
-                    format_args!(
-                        "`{name}` belongs to the memcached backend; remove it, or use `memcached` instead of `dir`"
-                    ),
-                );
-            }
-        }
-        (None, Some(_)) => {
-            if let Some(pattern) = &attrs.pattern {
-                cx.error(
-                    pattern.span,
-                    "`pattern` belongs to the filesystem backend; remove it, or use `dir` instead of `memcached`",
-                );
-            }
         }
     }
 
+    if stores.dir.is_none() {
+        let keys = [
+            attrs.pattern.as_ref().map(|key| ("pattern", key.span)),
+            attrs.max_size.as_ref().map(|key| ("max_size", key.span)),
+        ];
+        let keys = keys
+            .into_iter()
+            .flatten()
+            .chain(field_spans(&[FieldKind::MaxSize]));
+        for (name, span) in keys {
+            cx.error(
+                span,
+                format_args!("`{name}` belongs to the filesystem store; add `dir`, or remove it"),
+            );
+        }
+    }
+
+    let network = stores.memcached.is_some() || stores.redis.is_some();
+    if !network {
+        let keys = [
+            attrs.prefix.as_ref().map(|key| ("prefix", key.span)),
+            attrs.timeout.as_ref().map(|key| ("timeout", key.span)),
+            attrs
+                .ignore_errors
+                .as_ref()
+                .map(|key| ("ignore_errors", key.span)),
+        ];
+        let keys = keys
+            .into_iter()
+            .flatten()
+            .chain(field_spans(&[FieldKind::Prefix, FieldKind::Timeout]));
+        for (name, span) in keys {
+            cx.error(
+                span,
+                format_args!(
+                    "`{name}` belongs to a network store; add `memcached` or `redis`, or remove it"
+                ),
+            );
+        }
+    }
+
+    if let Some(cluster) = attrs.cluster.as_ref().filter(|_| stores.redis.is_none()) {
+        cx.error(
+            cluster.span,
+            "`cluster` belongs to the redis store; add `redis = \"redis://host:6379\"`, or remove it",
+        );
+    }
+
+    // Compression and signatures wrap the dir and network tiers, never the memory one.
+    if stores.dir.is_none() && !network {
+        let keys = [
+            attrs.compress.as_ref().map(|key| ("compress", key.span)),
+            attrs
+                .signing_key_env
+                .as_ref()
+                .map(|key| ("signing_key_env", key.span)),
+        ];
+        for (name, span) in keys.into_iter().flatten() {
+            cx.error(
+                span,
+                format_args!(
+                    "`{name}` applies to the `dir`, `memcached` and `redis` stores, not to `memory`; add one of them, or remove it"
+                ),
+            );
+        }
+    }
+
+    if stores.memcached.is_some() {
+        if let Some(prefix) = &attrs.prefix {
+            attr::check_memcached_prefix(cx, &prefix.value);
+        }
+        if let Some(timeout) = attrs
+            .timeout
+            .as_ref()
+            .filter(|timeout| u64::from(timeout.value.secs) > MAX_TIMEOUT)
+        {
+            cx.error(
+                timeout.value.span,
+                format_args!(
+                    "`timeout` must be at most {MAX_TIMEOUT} seconds (30 days), which memcached would read as a date"
+                ),
+            );
+        }
+    } else if stores.redis.is_some() {
+        if let Some(prefix) = &attrs.prefix {
+            attr::check_redis_prefix(cx, &prefix.value);
+        }
+    }
+
+    fn given<T>(key: &Option<Key<Option<T>>>) -> Option<Span> {
+        key.as_ref()
+            .filter(|key| key.value.is_some())
+            .map(|key| key.span)
+    }
     let struct_values = [
-        (
-            FieldKind::Dir,
-            attrs
-                .dir
-                .as_ref()
-                .filter(|key| key.value.is_some())
-                .map(|key| key.span),
-        ),
-        (
-            FieldKind::Memcached,
-            attrs
-                .memcached
-                .as_ref()
-                .filter(|key| key.value.is_some())
-                .map(|key| key.span),
-        ),
+        (FieldKind::Memory, given(&attrs.memory)),
+        (FieldKind::Dir, given(&attrs.dir)),
+        (FieldKind::MaxSize, given(&attrs.max_size)),
+        (FieldKind::Memcached, given(&attrs.memcached)),
+        (FieldKind::Redis, given(&attrs.redis)),
         (FieldKind::Prefix, attrs.prefix.as_ref().map(|key| key.span)),
         (
             FieldKind::Timeout,

@@ -136,6 +136,14 @@ pub enum Error {
         message: String,
     },
 
+    /// A `#[derive(BytecodeCache)]` configuration this build of bccache cannot make (a store's
+    /// feature is off); the derive reports it at compile time, so only a hand-made one gets here.
+    #[error("cannot build the derived cache: {reason}")]
+    DerivedConfig {
+        /// What is missing.
+        reason: String,
+    },
+
     /// A checksum name that is neither `sha1` nor `xxh3`.
     #[error("unknown checksum `{name}`; use `sha1` or `xxh3`")]
     InvalidChecksum {

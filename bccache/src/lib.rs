@@ -29,7 +29,8 @@
 //!
 //! # Features
 //!
-//! - `derive` (default): `#[derive(BytecodeCache)]`.
+//! - `derive` (default): `#[derive(BytecodeCache)]`, a cache configured by an attribute: its
+//!   stores (several make tiers), checksum, compression and signatures.
 //! - `memcached` (default): `MemcachedBytecodeCache`.
 //! - `memory`: `MemoryBytecodeCache`, an in-process store bounded by bytes (quick_cache), the
 //!   first tier of a `TieredBytecodeCache` (always available, as is `ReadOnly`).

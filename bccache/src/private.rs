@@ -5,72 +5,336 @@
 //! configuration written entirely in the attribute lives in a `static` of its own impl; one that
 //! takes values from fields is looked up in a process-wide registry keyed by those values.
 //! Entries of the registry live until the process exits: a program has few configurations.
+//!
+//! A backend is one store, or the tiers memory → dir → network store, with the dir and network
+//! tiers wrapped in `Compressed` and then `Signed` when the attribute asks for them. Each kind of
+//! store is built by one small function, behind the feature that provides it; without the feature
+//! the derive has already failed with a `compile_error!` from a `require_*` macro below, so those
+//! functions only exist to keep this module compiling.
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::PathBuf;
+use std::ops::Deref;
 use std::sync::{Arc, PoisonError, RwLock};
 
 pub use std::path::Path;
 pub use std::sync::OnceLock;
 
-pub use crate::fs::FileSystemBytecodeCache;
-#[cfg(feature = "memcached")]
-pub use crate::memcached::MemcachedBytecodeCache;
-
+use crate::cache::BytecodeCache;
+use crate::checksum::Checksum;
 use crate::error::{Error, Result};
+use crate::fs::FileSystemBytecodeCache;
 
-/// The filesystem backend as a derived cache configures it.
+/// A built backend: one store, or tiers of stores.
+pub type Backend = Box<dyn BytecodeCache>;
+
+/// Everything a derived cache's attribute and fields configure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CacheConfig<'a> {
+    /// The checksum of every store; `None` is [`Checksum::Sha1`].
+    pub checksum: Option<Checksum>,
+    /// The in-process tier's bound in bytes.
+    pub memory: Option<u64>,
+    /// The filesystem tier.
+    pub dir: Option<FsConfig<'a>>,
+    /// The network tier, on memcached.
+    pub memcached: Option<MemcachedConfig<'a>>,
+    /// The network tier, on Redis.
+    pub redis: Option<RedisConfig<'a>>,
+    /// The zstd level of the dir and network tiers.
+    pub compress: Option<i32>,
+    /// The environment variable holding the key that signs the dir and network tiers' entries.
+    pub signing_key_env: Option<&'a str>,
+}
+
+/// The filesystem store as a derived cache configures it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FsConfig<'a> {
     /// The directory; `None` is the safe default directory.
     pub dir: Option<&'a Path>,
     /// The file-name pattern; `None` is [`DEFAULT_PATTERN`](crate::DEFAULT_PATTERN).
     pub pattern: Option<&'a str>,
+    /// The bound of the directory in bytes; `None` is unbounded.
+    pub max_size: Option<u64>,
 }
 
-impl FsConfig<'_> {
-    fn build(&self) -> Result<FileSystemBytecodeCache> {
-        let pattern = self.pattern.unwrap_or(crate::DEFAULT_PATTERN);
-        match self.dir {
-            // Resolved now, so that a later change of working directory cannot move the cache.
-            Some(dir) => {
-                let dir = std::path::absolute(dir)
-                    .map_err(|e| Error::io("resolve cache directory", dir, e))?;
-                FileSystemBytecodeCache::new(dir, pattern)
-            }
-            None => FileSystemBytecodeCache::in_default_dir(pattern),
+/// The memcached store as a derived cache configures it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MemcachedConfig<'a> {
+    /// Server URLs separated by commas.
+    pub servers: &'a str,
+    /// The key prefix; `None` is the store's default.
+    pub prefix: Option<&'a str>,
+    /// The timeout in seconds; `None` for no expiry.
+    pub timeout: Option<u64>,
+    /// Whether memcached errors are misses; `None` is the store's default.
+    pub ignore_errors: Option<bool>,
+}
+
+/// The Redis store as a derived cache configures it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RedisConfig<'a> {
+    /// Server URLs separated by commas.
+    pub servers: &'a str,
+    /// Whether the servers are seed nodes of a Redis Cluster.
+    pub cluster: bool,
+    /// The key prefix; `None` is the store's default.
+    pub prefix: Option<&'a str>,
+    /// The timeout in seconds; `None` for no expiry.
+    pub timeout: Option<u64>,
+    /// Whether Redis errors are misses; `None` is the store's default.
+    pub ignore_errors: Option<bool>,
+}
+
+impl CacheConfig<'_> {
+    /// Builds every tier, fastest first. A failure of any (an unsafe directory, a missing
+    /// signing key) fails the whole build: a derived cache never runs with fewer tiers, or
+    /// unsigned, than its attribute says.
+    fn build(&self) -> Result<Backend> {
+        let checksum = self.checksum.unwrap_or_default();
+        let mut tiers: Vec<Backend> = Vec::new();
+        if let Some(max_bytes) = self.memory {
+            // Not wrapped: a memory hit should not decompress or verify, and the memory tier only
+            // ever holds code that was compiled here or passed verification below.
+            tiers.push(build_memory(max_bytes, checksum)?);
+        }
+        if let Some(fs) = &self.dir {
+            tiers.push(self.wrap(fs.build(checksum)?)?);
+        }
+        if let Some(memcached) = &self.memcached {
+            tiers.push(self.wrap(build_memcached(memcached, checksum)?)?);
+        }
+        if let Some(redis) = &self.redis {
+            tiers.push(self.wrap(build_redis(redis, checksum)?)?);
+        }
+        match tiers.len() {
+            // The derive requires at least one store; this configuration was made by hand.
+            0 => Err(Error::DerivedConfig {
+                reason: "it names no store: `memory`, `dir`, `memcached` or `redis`".to_owned(),
+            }),
+            // A single store stays that store.
+            1 => Ok(tiers.remove(0)),
+            _ => build_tiers(tiers),
+        }
+    }
+
+    /// Compression inside, signature outside: the MAC covers the bytes that are stored.
+    fn wrap(&self, store: Backend) -> Result<Backend> {
+        let store = match self.compress {
+            Some(level) => build_compressed(store, level)?,
+            None => store,
+        };
+        match self.signing_key_env {
+            Some(var) => build_signed(store, var),
+            None => Ok(store),
+        }
+    }
+
+    /// The same configuration with every borrowed value copied and leaked, for the registry:
+    /// its entries are never removed, so owning the values would free nothing earlier.
+    fn to_static(self) -> CacheConfig<'static> {
+        fn leak(s: &str) -> &'static str {
+            Box::leak(s.to_owned().into_boxed_str())
+        }
+        CacheConfig {
+            checksum: self.checksum,
+            memory: self.memory,
+            dir: self.dir.map(|fs| FsConfig {
+                dir: fs
+                    .dir
+                    .map(|dir| &*Box::leak(dir.to_path_buf().into_boxed_path())),
+                pattern: fs.pattern.map(leak),
+                max_size: fs.max_size,
+            }),
+            memcached: self.memcached.map(|memcached| MemcachedConfig {
+                servers: leak(memcached.servers),
+                prefix: memcached.prefix.map(leak),
+                timeout: memcached.timeout,
+                ignore_errors: memcached.ignore_errors,
+            }),
+            redis: self.redis.map(|redis| RedisConfig {
+                servers: leak(redis.servers),
+                cluster: redis.cluster,
+                prefix: redis.prefix.map(leak),
+                timeout: redis.timeout,
+                ignore_errors: redis.ignore_errors,
+            }),
+            compress: self.compress,
+            signing_key_env: self.signing_key_env.map(leak),
         }
     }
 }
 
-/// The filesystem backend of a configuration written entirely in the attribute.
-pub fn fs_static(
-    cell: &'static OnceLock<FileSystemBytecodeCache>,
-    config: FsConfig<'_>,
-) -> Result<&'static FileSystemBytecodeCache> {
-    get_or_try_init(cell, || config.build())
+impl FsConfig<'_> {
+    fn build(&self, checksum: Checksum) -> Result<Backend> {
+        let pattern = self.pattern.unwrap_or(crate::DEFAULT_PATTERN);
+        let cache = match self.dir {
+            // Resolved now, so that a later change of working directory cannot move the cache.
+            Some(dir) => {
+                let dir = std::path::absolute(dir)
+                    .map_err(|e| Error::io("resolve cache directory", dir, e))?;
+                FileSystemBytecodeCache::new(dir, pattern)?
+            }
+            None => FileSystemBytecodeCache::in_default_dir(pattern)?,
+        };
+        let cache = cache.checksum(checksum);
+        match self.max_size {
+            Some(bytes) => bound_fs(cache, bytes),
+            None => Ok(Box::new(cache)),
+        }
+    }
 }
 
-/// The filesystem backend of a configuration that takes values from fields.
-pub fn fs_shared(config: FsConfig<'_>) -> Result<Arc<FileSystemBytecodeCache>> {
-    static REGISTRY: Registry<FsKey, FileSystemBytecodeCache> = Registry::new();
-    REGISTRY.get_or_try_insert(
+#[cfg(feature = "__fs_max_size_merged")]
+fn bound_fs(cache: FileSystemBytecodeCache, bytes: u64) -> Result<Backend> {
+    Ok(Box::new(cache.max_size(bytes)))
+}
+
+/// Until `FileSystemBytecodeCache::max_size` is merged, the derive refuses `max_size` with a
+/// `compile_error!` from `require_fs_max_size!`.
+#[cfg(not(feature = "__fs_max_size_merged"))]
+fn bound_fs(_cache: FileSystemBytecodeCache, _bytes: u64) -> Result<Backend> {
+    Err(feature_off("__fs_max_size_merged"))
+}
+
+#[cfg(feature = "memory")]
+fn build_memory(max_bytes: u64, checksum: Checksum) -> Result<Backend> {
+    Ok(Box::new(
+        crate::MemoryBytecodeCache::new(max_bytes).checksum(checksum),
+    ))
+}
+
+#[cfg(not(feature = "memory"))]
+fn build_memory(_max_bytes: u64, _checksum: Checksum) -> Result<Backend> {
+    Err(feature_off("memory"))
+}
+
+#[cfg(feature = "memcached")]
+fn build_memcached(config: &MemcachedConfig<'_>, checksum: Checksum) -> Result<Backend> {
+    let mut builder = crate::MemcachedBytecodeCache::builder().checksum(checksum);
+    for url in config.servers.split(',').map(str::trim) {
+        builder = builder.server(url);
+    }
+    if let Some(prefix) = config.prefix {
+        builder = builder.prefix(prefix);
+    }
+    if let Some(timeout) = config.timeout {
+        let timeout = u32::try_from(timeout).map_err(|_| Error::InvalidTimeout {
+            timeout,
+            reason: "over 30 days (2592000 s), which memcached would read as a date",
+        })?;
+        builder = builder.timeout(timeout);
+    }
+    if let Some(ignore) = config.ignore_errors {
+        builder = builder.ignore_memcache_errors(ignore);
+    }
+    Ok(Box::new(builder.build()?))
+}
+
+#[cfg(not(feature = "memcached"))]
+fn build_memcached(_config: &MemcachedConfig<'_>, _checksum: Checksum) -> Result<Backend> {
+    Err(feature_off("memcached"))
+}
+
+#[cfg(feature = "redis")]
+fn build_redis(config: &RedisConfig<'_>, checksum: Checksum) -> Result<Backend> {
+    let mut builder = crate::RedisBytecodeCache::builder()
+        .cluster(config.cluster)
+        .checksum(checksum);
+    for url in config.servers.split(',').map(str::trim) {
+        builder = builder.server(url);
+    }
+    if let Some(prefix) = config.prefix {
+        builder = builder.prefix(prefix);
+    }
+    if let Some(timeout) = config.timeout {
+        let timeout = u32::try_from(timeout).map_err(|_| Error::InvalidTimeout {
+            timeout,
+            reason: "over 4294967295 s",
+        })?;
+        builder = builder.timeout(timeout);
+    }
+    if let Some(ignore) = config.ignore_errors {
+        builder = builder.ignore_errors(ignore);
+    }
+    Ok(Box::new(builder.build()?))
+}
+
+#[cfg(not(feature = "redis"))]
+fn build_redis(_config: &RedisConfig<'_>, _checksum: Checksum) -> Result<Backend> {
+    Err(feature_off("redis"))
+}
+
+#[cfg(feature = "zstd")]
+fn build_compressed(inner: Backend, level: i32) -> Result<Backend> {
+    Ok(Box::new(crate::Compressed::new(inner, level)?))
+}
+
+#[cfg(not(feature = "zstd"))]
+fn build_compressed(_inner: Backend, _level: i32) -> Result<Backend> {
+    Err(feature_off("zstd"))
+}
+
+/// Reads the key at each build: a missing or short key is an error, and since a failed build
+/// is not kept, every call fails until the variable is fixed.
+#[cfg(feature = "signed")]
+fn build_signed(inner: Backend, var: &str) -> Result<Backend> {
+    Ok(Box::new(crate::Signed::from_env(inner, var)?))
+}
+
+#[cfg(not(feature = "signed"))]
+fn build_signed(_inner: Backend, _var: &str) -> Result<Backend> {
+    Err(feature_off("signed"))
+}
+
+fn build_tiers(tiers: Vec<Backend>) -> Result<Backend> {
+    Ok(Box::new(crate::TieredBytecodeCache::new(tiers)))
+}
+
+#[allow(dead_code, reason = "unused when every store's feature is on")]
+fn feature_off(feature: &'static str) -> Error {
+    Error::DerivedConfig {
+        reason: format!("this build of bccache lacks its `{feature}` feature"),
+    }
+}
+
+/// A backend as a derived cache uses it: a `static` one, or one shared through the registry.
+pub enum BackendRef {
+    /// Built once for a configuration of literals.
+    Static(&'static dyn BytecodeCache),
+    /// Looked up by the values read from fields.
+    Shared(Arc<Backend>),
+}
+
+impl Deref for BackendRef {
+    type Target = dyn BytecodeCache;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            BackendRef::Static(backend) => *backend,
+            BackendRef::Shared(backend) => &***backend,
+        }
+    }
+}
+
+/// The backend of a configuration written entirely in the attribute.
+pub fn backend_static(
+    cell: &'static OnceLock<Backend>,
+    config: CacheConfig<'_>,
+) -> Result<BackendRef> {
+    let backend = get_or_try_init(cell, || config.build())?;
+    Ok(BackendRef::Static(&**backend))
+}
+
+/// The backend of a configuration that takes values from fields.
+pub fn backend_shared(config: CacheConfig<'_>) -> Result<BackendRef> {
+    static REGISTRY: Registry<CacheConfig<'static>, Backend> = Registry::new();
+    let backend = REGISTRY.get_or_try_insert(
         &config,
-        |key| key.dir.as_deref() == config.dir && key.pattern.as_deref() == config.pattern,
-        || {
-            let key = FsKey {
-                dir: config.dir.map(Path::to_path_buf),
-                pattern: config.pattern.map(str::to_owned),
-            };
-            Ok((key, config.build()?))
-        },
-    )
-}
-
-struct FsKey {
-    dir: Option<PathBuf>,
-    pattern: Option<String>,
+        |key| *key == config,
+        || Ok((config.to_static(), config.build()?)),
+    )?;
+    Ok(BackendRef::Shared(backend))
 }
 
 /// A `#[cache(dir)]` field: anything that is a path.
@@ -78,7 +342,8 @@ pub fn dir_field<P: AsRef<Path> + ?Sized>(dir: &P) -> &Path {
     dir.as_ref()
 }
 
-/// A `#[cache(memcached)]` field: one server URL, or several separated by commas.
+/// A `#[cache(memcached)]` or `#[cache(redis)]` field: one server URL, or several separated by
+/// commas.
 pub fn servers_field<S: AsRef<str> + ?Sized>(servers: &S) -> &str {
     servers.as_ref()
 }
@@ -93,9 +358,14 @@ pub fn timeout_field<T: TimeoutSecs + ?Sized>(timeout: &T) -> Option<u64> {
     timeout.timeout_secs()
 }
 
-/// A value that can be a memcached `timeout`: whole seconds, or `None` for no expiry.
+/// A `#[cache(memory)]` or `#[cache(max_size)]` field.
+pub fn size_field<T: ByteSize + ?Sized>(size: &T) -> u64 {
+    size.bytes()
+}
+
+/// A value that can be a network store's `timeout`: whole seconds, or `None` for no expiry.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a memcached `timeout`",
+    message = "`{Self}` cannot be a `timeout`",
     label = "a `#[cache(timeout)]` field holds whole seconds",
     note = "use `u32` or `u64`, or `Option<u32>` where `None` means no expiry"
 )]
@@ -128,114 +398,165 @@ impl<T: TimeoutSecs + ?Sized> TimeoutSecs for &T {
     }
 }
 
-/// The memcached backend as a derived cache configures it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct MemcachedConfig<'a> {
-    /// Server URLs separated by commas.
-    pub servers: &'a str,
-    /// The key prefix; `None` is the backend's default.
-    pub prefix: Option<&'a str>,
-    /// The timeout in seconds; `None` for no expiry.
-    pub timeout: Option<u64>,
-    /// Whether memcached errors are misses; `None` is the backend's default.
-    pub ignore_errors: Option<bool>,
+/// A value that can be a size in bytes: `memory` or `max_size`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a size in bytes",
+    label = "a `#[cache(memory)]` or `#[cache(max_size)]` field holds a number of bytes",
+    note = "use `u64` (or `u32`)"
+)]
+pub trait ByteSize {
+    /// The size in bytes.
+    fn bytes(&self) -> u64;
 }
 
-#[cfg(feature = "memcached")]
-impl MemcachedConfig<'_> {
-    fn build(&self) -> Result<MemcachedBytecodeCache> {
-        let mut builder = MemcachedBytecodeCache::builder();
-        for url in self.servers.split(',').map(str::trim) {
-            builder = builder.server(url);
-        }
-        if let Some(prefix) = self.prefix {
-            builder = builder.prefix(prefix);
-        }
-        if let Some(timeout) = self.timeout {
-            let timeout = u32::try_from(timeout).map_err(|_| Error::InvalidTimeout {
-                timeout,
-                reason: "over 30 days (2592000 s), which memcached would read as a date",
-            })?;
-            builder = builder.timeout(timeout);
-        }
-        if let Some(ignore) = self.ignore_errors {
-            builder = builder.ignore_memcache_errors(ignore);
-        }
-        builder.build()
+impl ByteSize for u64 {
+    fn bytes(&self) -> u64 {
+        *self
     }
 }
 
-/// The memcached backend of a configuration written entirely in the attribute.
-#[cfg(feature = "memcached")]
-pub fn memcached_static(
-    cell: &'static OnceLock<MemcachedBytecodeCache>,
-    config: MemcachedConfig<'_>,
-) -> Result<&'static MemcachedBytecodeCache> {
-    get_or_try_init(cell, || config.build())
+impl ByteSize for u32 {
+    fn bytes(&self) -> u64 {
+        u64::from(*self)
+    }
 }
 
-/// The memcached backend of a configuration that takes values from fields.
-#[cfg(feature = "memcached")]
-pub fn memcached_shared(config: MemcachedConfig<'_>) -> Result<Arc<MemcachedBytecodeCache>> {
-    static REGISTRY: Registry<MemcachedKey, MemcachedBytecodeCache> = Registry::new();
-    REGISTRY.get_or_try_insert(
-        &config,
-        |key| {
-            key.servers == config.servers
-                && key.prefix.as_deref() == config.prefix
-                && key.timeout == config.timeout
-                && key.ignore_errors == config.ignore_errors
-        },
-        || {
-            let key = MemcachedKey {
-                servers: config.servers.to_owned(),
-                prefix: config.prefix.map(str::to_owned),
-                timeout: config.timeout,
-                ignore_errors: config.ignore_errors,
-            };
-            Ok((key, config.build()?))
-        },
-    )
+impl<T: ByteSize + ?Sized> ByteSize for &T {
+    fn bytes(&self) -> u64 {
+        (**self).bytes()
+    }
 }
 
-#[cfg(feature = "memcached")]
-struct MemcachedKey {
-    servers: String,
-    prefix: Option<String>,
-    timeout: Option<u64>,
-    ignore_errors: Option<bool>,
-}
+// One guard macro per feature: nothing when the feature is on, else one `compile_error!` at the
+// call site, which the derive spans at the key that needs the feature. The impl next to it still
+// type checks, so the user sees this error only. (Written out: a `macro_export` made by a macro
+// cannot be named by path.)
 
-/// Passes the first group of tokens through when the `memcached` feature is on; otherwise a
-/// compile error at the call site, and the second group (a fallback impl, so that the user sees
-/// this one error and not a cascade).
 #[cfg(feature = "memcached")]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __bccache_memcached_backend {
-    ({ $($backend:tt)* } { $($fallback:tt)* }) => {
-        $($backend)*
-    };
+macro_rules! __bccache_require_memcached {
+    () => {};
 }
 
-/// Passes the first group of tokens through when the `memcached` feature is on; otherwise a
-/// compile error at the call site, and the second group (a fallback impl, so that the user sees
-/// this one error and not a cascade).
 #[cfg(not(feature = "memcached"))]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __bccache_memcached_backend {
-    ({ $($backend:tt)* } { $($fallback:tt)* }) => {
+macro_rules! __bccache_require_memcached {
+    () => {
         ::core::compile_error! {
-            "the memcached backend needs the `memcached` feature of bccache; \
-             enable it: `bccache = { version = \"0.1\", features = [\"memcached\"] }`"
+            "the memcached store needs the `memcached` feature of bccache; enable it: `bccache = { version = \"0.1\", features = [\"memcached\"] }`"
         }
-        $($fallback)*
     };
 }
 
 #[doc(hidden)]
-pub use crate::__bccache_memcached_backend as memcached_backend;
+pub use crate::__bccache_require_memcached as require_memcached;
+
+#[cfg(feature = "redis")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_redis {
+    () => {};
+}
+
+#[cfg(not(feature = "redis"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_redis {
+    () => {
+        ::core::compile_error! {
+            "the redis store needs the `redis` feature of bccache; enable it: `bccache = { version = \"0.1\", features = [\"redis\"] }`"
+        }
+    };
+}
+
+#[doc(hidden)]
+pub use crate::__bccache_require_redis as require_redis;
+
+#[cfg(feature = "memory")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_memory {
+    () => {};
+}
+
+#[cfg(not(feature = "memory"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_memory {
+    () => {
+        ::core::compile_error! {
+            "the memory store needs the `memory` feature of bccache; enable it: `bccache = { version = \"0.1\", features = [\"memory\"] }`"
+        }
+    };
+}
+
+#[doc(hidden)]
+pub use crate::__bccache_require_memory as require_memory;
+
+#[cfg(feature = "zstd")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_zstd {
+    () => {};
+}
+
+#[cfg(not(feature = "zstd"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_zstd {
+    () => {
+        ::core::compile_error! {
+            "`compress` needs the `zstd` feature of bccache; enable it: `bccache = { version = \"0.1\", features = [\"zstd\"] }`"
+        }
+    };
+}
+
+#[doc(hidden)]
+pub use crate::__bccache_require_zstd as require_zstd;
+
+#[cfg(feature = "signed")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_signed {
+    () => {};
+}
+
+#[cfg(not(feature = "signed"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_signed {
+    () => {
+        ::core::compile_error! {
+            "`signing_key_env` needs the `signed` feature of bccache; enable it: `bccache = { version = \"0.1\", features = [\"signed\"] }`"
+        }
+    };
+}
+
+#[doc(hidden)]
+pub use crate::__bccache_require_signed as require_signed;
+
+#[cfg(feature = "__fs_max_size_merged")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_fs_max_size {
+    () => {};
+}
+
+#[cfg(not(feature = "__fs_max_size_merged"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_fs_max_size {
+    () => {
+        ::core::compile_error! {
+            "`max_size` needs `FileSystemBytecodeCache::max_size`, which this build of bccache does not have yet"
+        }
+    };
+}
+
+#[doc(hidden)]
+pub use crate::__bccache_require_fs_max_size as require_fs_max_size;
 
 /// `OnceLock::get_or_try_init`, which is not stable: a failed build is not cached, so the next
 /// call tries again; two threads racing may both build, and one result is kept.
@@ -251,7 +572,8 @@ fn get_or_try_init<T>(
 }
 
 /// Backends by configuration. Buckets of a hash of the borrowed configuration, so that a hit
-/// allocates nothing; each bucket holds the owned keys that hashed there.
+/// allocates nothing; each bucket holds the owned keys that hashed there. A failed build is not
+/// inserted, so the next call tries again.
 struct Registry<K, V> {
     entries: RwLock<Entries<K, V>>,
 }

@@ -1,12 +1,13 @@
-//! `#[derive(BytecodeCache)]` against bccache built without its `memcached` feature: the
-//! filesystem backend still works, and the memcached backend is one clear compile error.
+//! `#[derive(BytecodeCache)]` against bccache built with its `derive` feature only: the
+//! filesystem store still works (checksum included), and each store or wrapper whose feature is
+//! off is one clear compile error at its key, all of them at once.
 
 #[test]
-fn filesystem_backend_needs_no_memcached_feature() {
+fn filesystem_store_needs_no_other_feature() {
     trybuild::TestCases::new().pass("tests/ui/pass/*.rs");
 }
 
 #[test]
-fn memcached_backend_without_the_feature_is_one_error_at_the_key() {
+fn each_store_without_its_feature_is_one_error_at_the_key() {
     trybuild::TestCases::new().compile_fail("tests/ui/*.rs");
 }

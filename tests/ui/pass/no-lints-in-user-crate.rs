@@ -7,7 +7,7 @@ use bccache::BytecodeCache;
 
 /// A cache of literals.
 #[derive(BytecodeCache)]
-#[cache(dir = "var/cache", pattern = "__app_%s.cache")]
+#[cache(dir = "var/cache", pattern = "__app_%s.cache", checksum = "xxh3")]
 pub struct TemplateCache;
 
 /// A cache read from a config.

@@ -8,6 +8,7 @@ struct TemplateCache;
 
 #[derive(BytecodeCache)]
 #[cache(dir)]
+#[cache(checksum = "xxh3")]
 struct CacheConfig {
     #[cache(dir)]
     cache_dir: PathBuf,

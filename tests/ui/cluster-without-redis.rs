@@ -1,7 +1,7 @@
 use bccache::BytecodeCache;
 
 #[derive(BytecodeCache)]
-#[cache(dir = "var/cache", memcached = "memcache://127.0.0.1:11211")]
+#[cache(memcached, cluster = true)]
 struct TemplateCache;
 
 fn main() {

@@ -1,0 +1,9 @@
+use bccache::BytecodeCache;
+
+#[derive(BytecodeCache)]
+#[cache(dir = "var/cache", compress = 3)]
+struct TemplateCache;
+
+fn main() {
+    let _: Box<dyn BytecodeCache> = Box::new(TemplateCache);
+}

@@ -1,0 +1,9 @@
+use bccache::BytecodeCache;
+
+#[derive(BytecodeCache)]
+#[cache(memory = "64 MiB", checksum = "xxh3")]
+struct TemplateCache;
+
+fn main() {
+    let _: Box<dyn BytecodeCache> = Box::new(TemplateCache);
+}

@@ -1,0 +1,9 @@
+use bccache::BytecodeCache;
+
+#[derive(BytecodeCache)]
+#[cache(dir = "var/cache", signing_key_env = "APP_BCCACHE_KEY")]
+struct TemplateCache;
+
+fn main() {
+    let _: Box<dyn BytecodeCache> = Box::new(TemplateCache);
+}
