@@ -33,17 +33,27 @@
 //! - `memcached` (default): `MemcachedBytecodeCache`.
 //! - `lua`: `engine::lua::LuaCompiler`, Lua 5.4 through mlua.
 //! - `regex`: `engine::regex::DfaCompiler`, regex-automata dense DFAs.
+//! - `zstd`: `Compressed`, a wrapper that zstd-compresses the payloads of any store.
+//! - `signed`: `Signed`, a wrapper that signs entries with a secret key (keyed BLAKE3) and
+//!   loads only verified ones; the docs of module `signed` hold the threat model.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 mod bucket;
 mod cache;
 mod checksum;
+#[cfg(feature = "zstd")]
+mod compressed;
 mod error;
 mod fs;
+#[cfg(any(feature = "zstd", feature = "signed"))]
+mod layer;
 mod loader;
 #[cfg(feature = "memcached")]
 mod memcached;
+#[cfg(feature = "signed")]
+#[cfg_attr(docsrs, doc(cfg(feature = "signed")))]
+pub mod signed;
 mod stats;
 
 #[cfg(any(feature = "lua", feature = "regex"))]
@@ -53,6 +63,9 @@ pub mod engine;
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
 pub use cache::{BytecodeCache, Lookup};
 pub use checksum::Checksum;
+#[cfg(feature = "zstd")]
+#[cfg_attr(docsrs, doc(cfg(feature = "zstd")))]
+pub use compressed::Compressed;
 pub use error::{Error, Result};
 pub use fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
@@ -61,6 +74,9 @@ pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
 pub use memcached::{
     DEFAULT_PREFIX, MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient,
 };
+#[cfg(feature = "signed")]
+#[cfg_attr(docsrs, doc(cfg(feature = "signed")))]
+pub use signed::Signed;
 pub use stats::CacheStats;
 
 #[cfg(feature = "derive")]
