@@ -19,8 +19,9 @@ const LEN_PREFIX: usize = 8;
 /// The inner store sees ordinary entries under the same key and checksum; their payload is the
 /// code's length (u64, little endian) followed by one zstd frame, and their fingerprint is the
 /// caller's extended by `zstd` and the level. So compressed and plain entries, and entries of
-/// two levels, never hit each other: changing the level recompiles once. A payload that does
-/// not decompress, or that decompresses to anything but its declared length, is a miss, and so
+/// two levels, never hit each other: changing the level recompiles once. Frames carry zstd's
+/// content checksum. A payload that does not decompress, fails that checksum, or decompresses
+/// to anything but its declared length, is a miss, and so
 /// is one declaring more than 1 GiB; decompression never writes past the declared length, so a
 /// decompression bomb costs no memory.
 ///
@@ -127,7 +128,15 @@ impl PayloadLayer for Zstd {
     }
 
     fn seal(&self, entry: &EntryId<'_>, code: &[u8]) -> Result<Vec<u8>> {
-        let frame = zstd::bulk::compress(code, self.level).map_err(|source| Error::Compress {
+        let compress = || {
+            let mut compressor = zstd::bulk::Compressor::new(self.level)?;
+            // zstd's own checksum of the content: a frame damaged below the entry's trailer
+            // (a bug in a store, a rewritten entry) fails to decompress instead of giving
+            // other code of the right length.
+            compressor.include_checksum(true)?;
+            compressor.compress(code)
+        };
+        let frame = compress().map_err(|source| Error::Compress {
             key: entry.key.to_owned(),
             source,
         })?;

@@ -25,6 +25,7 @@ use crate::stats::CacheStats;
 const TAG_SEPARATOR: &[u8] = b"\0bccache-layer ";
 
 /// What identifies an entry apart from its payload: what a signature must cover.
+#[cfg_attr(not(feature = "signed"), allow(dead_code))]
 pub(crate) struct EntryId<'a> {
     /// The bucket's key.
     pub(crate) key: &'a str,
@@ -99,6 +100,7 @@ impl<L: PayloadLayer, B> Layered<L, B> {
         &self.layer
     }
 
+    #[cfg_attr(not(feature = "signed"), allow(dead_code))]
     pub(crate) fn layer_mut(&mut self) -> &mut L {
         &mut self.layer
     }

@@ -4,6 +4,7 @@
 
 pub mod child;
 pub mod engine;
+pub mod below;
 pub mod fs;
 pub mod memcached;
 pub mod unprivileged;
