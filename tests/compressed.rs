@@ -27,11 +27,18 @@ fn round_trip_through_each_store_keeps_entries_small() {
         let code = code(200_000);
         assert_eq!(load(&cache, "list.html", SOURCE), None, "{store_name}");
         store(&cache, "list.html", SOURCE, &code).expect("store");
-        assert!(load(&cache, "list.html", SOURCE) == Some(code.clone()), "{store_name}");
+        assert!(
+            load(&cache, "list.html", SOURCE) == Some(code.clone()),
+            "{store_name}"
+        );
 
         // Two misses: the first load, and the one `store` makes before it stores.
         let stats = cache.stats().expect("built-in stores count");
-        assert_eq!((stats.hits, stats.misses, stats.stores), (1, 2, 1), "{store_name}");
+        assert_eq!(
+            (stats.hits, stats.misses, stats.stores),
+            (1, 2, 1),
+            "{store_name}"
+        );
         assert!(
             stats.bytes_written < code.len() as u64 / 20,
             "{store_name}: {} bytes written for {} bytes of code",
@@ -39,7 +46,11 @@ fn round_trip_through_each_store_keeps_entries_small() {
             code.len()
         );
         // A stale source is still a miss.
-        assert_eq!(load(&cache, "list.html", "{{ other }}"), None, "{store_name}");
+        assert_eq!(
+            load(&cache, "list.html", "{{ other }}"),
+            None,
+            "{store_name}"
+        );
     });
 }
 
@@ -122,7 +133,11 @@ fn a_decompression_bomb_is_a_miss() {
         store(&cache, "bomb.html", SOURCE, &huge).expect("store");
         drop(huge);
         let payload = payload_below(inner, &fingerprint, "bomb.html", SOURCE).expect("entry");
-        assert!(payload.len() < 64 << 10, "{store_name}: {} bytes", payload.len());
+        assert!(
+            payload.len() < 64 << 10,
+            "{store_name}: {} bytes",
+            payload.len()
+        );
 
         for declared in [0u64, 1_000, (16 << 20) - 1] {
             let mut bomb = payload.clone();

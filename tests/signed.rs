@@ -224,20 +224,31 @@ fn signing_and_compression_compose_in_either_order() {
     on_each_store(|store_name, inner| {
         let code = b"local t = {} ".repeat(2_000);
         let verify_first = Compressed::new(signed(inner), 3).expect("level");
-        let decompress_first = Signed::new(Compressed::new(inner, 3).expect("level"), &OUR_KEY)
-            .expect("key");
+        let decompress_first =
+            Signed::new(Compressed::new(inner, 3).expect("level"), &OUR_KEY).expect("key");
         for cache in [&verify_first as &dyn BytecodeCache, &decompress_first] {
             store(cache, "page.lua", SOURCE, &code).expect("store");
-            assert!(load(cache, "page.lua", SOURCE) == Some(code.clone()), "{store_name}");
+            assert!(
+                load(cache, "page.lua", SOURCE) == Some(code.clone()),
+                "{store_name}"
+            );
         }
         // Each stack has its own fingerprint.
-        assert_eq!(load(&verify_first, "page.lua", SOURCE), None, "{store_name}");
+        assert_eq!(
+            load(&verify_first, "page.lua", SOURCE),
+            None,
+            "{store_name}"
+        );
 
         // A forger with the same stack and another key.
-        let forger = Compressed::new(Signed::new(inner, &ATTACKER_KEY).expect("key"), 3)
-            .expect("level");
+        let forger =
+            Compressed::new(Signed::new(inner, &ATTACKER_KEY).expect("key"), 3).expect("level");
         store(&forger, "page.lua", SOURCE, b"forged").expect("plant");
-        assert_eq!(load(&verify_first, "page.lua", SOURCE), None, "{store_name}");
+        assert_eq!(
+            load(&verify_first, "page.lua", SOURCE),
+            None,
+            "{store_name}"
+        );
     });
 }
 
@@ -263,7 +274,11 @@ fn a_planted_lua_chunk_never_runs() {
     // The attacker compiles their chunk and stores it as the bytecode of `job.lua` with the
     // legitimate source's checksum, so that it is a well-formed entry for it.
     let attacker = LuaCompiler::new(Lua::new()).expect("compiler");
-    let evil = attacker.to_bytecode(&attacker.compile("job.lua", None, &planted).expect("compile"));
+    let evil = attacker.to_bytecode(
+        &attacker
+            .compile("job.lua", None, &planted)
+            .expect("compile"),
+    );
     let plant_with = |cache: &dyn BytecodeCache| {
         let mut bucket = cache
             .get_bucket(&attacker, "job.lua", None, legit)
@@ -277,10 +292,15 @@ fn a_planted_lua_chunk_never_runs() {
     // Control: without a signature, the planted chunk is what runs.
     plant_with(&shared);
     let unsigned = CachedLoader::new(LuaCompiler::new(Lua::new()).expect("compiler"), &shared);
-    let loaded = unsigned.load_with_origin("job.lua", None, legit).expect("load");
+    let loaded = unsigned
+        .load_with_origin("job.lua", None, legit)
+        .expect("load");
     assert_eq!(loaded.origin, Origin::Cache);
     assert_eq!(call(&loaded.code), "planted");
-    assert!(marker.exists(), "the control attack must work for this test to mean anything");
+    assert!(
+        marker.exists(),
+        "the control attack must work for this test to mean anything"
+    );
     std::fs::remove_file(&marker).expect("remove the marker");
 
     // Signed: the attacker's entry, signed with their own key, is a miss; we compile ours.
@@ -289,19 +309,25 @@ fn a_planted_lua_chunk_never_runs() {
         LuaCompiler::new(Lua::new()).expect("compiler"),
         Signed::new(&shared, &OUR_KEY).expect("key"),
     );
-    let loaded = victim.load_with_origin("job.lua", None, legit).expect("load");
+    let loaded = victim
+        .load_with_origin("job.lua", None, legit)
+        .expect("load");
     assert_eq!(loaded.origin, Origin::Compiled);
     assert_eq!(call(&loaded.code), "legit");
     // And the unsigned chunk planted again is a miss too.
     plant_with(&shared);
-    let loaded = victim.load_with_origin("job.lua", None, legit).expect("load");
+    let loaded = victim
+        .load_with_origin("job.lua", None, legit)
+        .expect("load");
     assert_eq!(loaded.origin, Origin::Compiled);
     assert_eq!(call(&loaded.code), "legit");
     assert!(!marker.exists(), "the planted chunk ran");
     assert_eq!(planted_global(victim.compiler().lua()), Value::Nil);
 
     // Our signed entry replaced it.
-    let loaded = victim.load_with_origin("job.lua", None, legit).expect("load");
+    let loaded = victim
+        .load_with_origin("job.lua", None, legit)
+        .expect("load");
     assert_eq!(loaded.origin, Origin::Cache);
     assert_eq!(call(&loaded.code), "legit");
 }
@@ -313,7 +339,10 @@ fn short_keys_are_errors_naming_the_length() {
     match Signed::new(store(), &[7; 16]) {
         Err(error @ Error::InvalidSigningKey { .. }) => {
             let message = error.to_string();
-            assert!(message.contains("16 bytes") && message.contains("32"), "{message}");
+            assert!(
+                message.contains("16 bytes") && message.contains("32"),
+                "{message}"
+            );
         }
         other => panic!("a 16-byte key: {other:?}"),
     }
@@ -355,8 +384,14 @@ fn keys_from_the_environment() {
     let from_base64 = Signed::from_env(&inner, BASE64_VAR).expect("base64 key");
     store(&from_hex, "a.lua", SOURCE, b"code").expect("store");
     // The same key both ways, and the same as the bytes given to `new`.
-    assert_eq!(load(&from_base64, "a.lua", SOURCE).as_deref(), Some(&b"code"[..]));
-    assert_eq!(load(&signed(&inner), "a.lua", SOURCE).as_deref(), Some(&b"code"[..]));
+    assert_eq!(
+        load(&from_base64, "a.lua", SOURCE).as_deref(),
+        Some(&b"code"[..])
+    );
+    assert_eq!(
+        load(&signed(&inner), "a.lua", SOURCE).as_deref(),
+        Some(&b"code"[..])
+    );
 
     for (var, problem) in [
         (SHORT_VAR, "16 bytes"),

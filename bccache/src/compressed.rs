@@ -1,5 +1,6 @@
 //! [`Compressed`]: any store, with zstd-compressed payloads.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use crate::bucket::Environment;
@@ -153,10 +154,34 @@ impl PayloadLayer for Zstd {
             return None;
         }
         let declared = usize::try_from(declared).ok()?;
-        // zstd stops with an error rather than write past `declared` bytes.
-        let code = zstd::bulk::decompress(frame, declared).ok()?;
+        let code = decompress(frame, declared)?;
         (code.len() == declared).then_some(code)
     }
+}
+
+thread_local! {
+    /// Each thread's zstd decompression context, made at its first hit: a context is a few
+    /// hundred KiB of tables, which would cost more to set up than to decompress an entry.
+    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { RefCell::new(None) };
+}
+
+/// One frame, into at most `capacity` bytes: zstd stops with an error rather than write past
+/// them. `None` when the frame is corrupt, fails its checksum or is larger.
+fn decompress(frame: &[u8], capacity: usize) -> Option<Vec<u8>> {
+    let with_context = |cell: &RefCell<Option<zstd::bulk::Decompressor<'static>>>| {
+        let mut slot = cell.try_borrow_mut().ok()?;
+        if slot.is_none() {
+            *slot = zstd::bulk::Decompressor::new().ok();
+        }
+        Some(slot.as_mut()?.decompress(frame, capacity).ok())
+    };
+    // No context to be had (the thread is exiting): a one-off one.
+    DECOMPRESSOR
+        .try_with(with_context)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| zstd::bulk::decompress(frame, capacity).ok())
 }
 
 #[cfg(test)]
@@ -198,13 +223,16 @@ mod tests {
             assert_eq!(zstd(3).open(&entry(), lying), None, "declared {declared}");
         }
         assert_eq!(zstd(3).open(&entry(), payload[..7].to_vec()), None);
-        assert_eq!(zstd(3).open(&entry(), payload[..payload.len() - 1].to_vec()), None);
+        assert_eq!(
+            zstd(3).open(&entry(), payload[..payload.len() - 1].to_vec()),
+            None
+        );
     }
 
     #[test]
     fn levels_outside_zstds_range_are_errors_naming_the_level() {
         for level in [0, -1, 23] {
-            let error = Compressed::new((), level).err().expect("refused");
+            let error = Compressed::new((), level).expect_err("refused");
             assert!(error.to_string().contains(&level.to_string()), "{error}");
         }
     }

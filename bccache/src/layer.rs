@@ -319,7 +319,13 @@ mod tests {
             .get_bucket(&environment, "a", None, "src")
             .expect("load");
         assert_eq!(inner.code.as_deref(), Some(&b"cba"[..]));
-        assert!(store.get_bucket(&(), "a", None, "src").expect("load").code.is_none());
+        assert!(
+            store
+                .get_bucket(&(), "a", None, "src")
+                .expect("load")
+                .code
+                .is_none()
+        );
     }
 
     #[test]

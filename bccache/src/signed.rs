@@ -268,7 +268,12 @@ impl SigningKey {
     fn mac(&self, entry: &EntryId<'_>, code: &[u8]) -> blake3::Hash {
         let mut hasher = blake3::Hasher::new_keyed(&self.mac_key);
         // Length-prefixed fields: no two entries give the same input.
-        for field in [entry.key.as_bytes(), entry.checksum.as_bytes(), entry.fingerprint, code] {
+        for field in [
+            entry.key.as_bytes(),
+            entry.checksum.as_bytes(),
+            entry.fingerprint,
+            code,
+        ] {
             hasher.update(&(field.len() as u64).to_le_bytes());
             hasher.update(field);
         }
@@ -302,7 +307,10 @@ impl PayloadLayer for Mac {
         let (code, signature) = payload.split_at(code_len);
         let (id, mac) = signature.split_at(KEY_ID_LEN);
         let Some(key) = self.keys.iter().find(|k| k.id == id) else {
-            tracing::debug!(key = entry.key, "signed entry of a key not accepted: a miss");
+            tracing::debug!(
+                key = entry.key,
+                "signed entry of a key not accepted: a miss"
+            );
             return None;
         };
         let mac: [u8; MAC_LEN] = mac.try_into().ok()?;
@@ -398,7 +406,10 @@ mod tests {
         let key: Vec<u8> = (0u8..32).collect();
         let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(decode_key_text(&hex), Ok(key.clone()));
-        assert_eq!(decode_key_text(&format!(" {}\n", hex.to_uppercase())), Ok(key.clone()));
+        assert_eq!(
+            decode_key_text(&format!(" {}\n", hex.to_uppercase())),
+            Ok(key.clone())
+        );
         // base64 of 0..32, padded, and URL-safe unpadded.
         let b64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
         assert_eq!(decode_key_text(b64), Ok(key.clone()));
@@ -411,14 +422,18 @@ mod tests {
 
     #[test]
     fn malformed_key_text_is_refused() {
-        for text in ["", "  ", "zz", "abc!", "TWF", "TW=E", "TWE===", "T", "TWF=="] {
+        for text in [
+            "", "  ", "zz", "abc!", "TWF", "TW=E", "TWE===", "T", "TWF==",
+        ] {
             assert!(decode_key_text(text).is_err(), "{text:?}");
         }
     }
 
     #[test]
     fn short_keys_are_refused_with_their_length() {
-        let error = SigningKey::new(&[1; 31]).err().expect("refused");
+        let Err(error) = SigningKey::new(&[1; 31]) else {
+            panic!("a 31-byte key was accepted");
+        };
         assert!(error.contains("31 bytes"), "{error}");
         assert!(SigningKey::new(&[1; 32]).is_ok());
     }
@@ -427,11 +442,23 @@ mod tests {
     fn a_signature_covers_code_key_checksum_and_fingerprint() {
         let signer = mac(&[&[1; 32]]);
         let payload = signer.seal(&entry(), b"code").expect("seal");
-        assert_eq!(signer.open(&entry(), payload.clone()), Some(b"code".to_vec()));
+        assert_eq!(
+            signer.open(&entry(), payload.clone()),
+            Some(b"code".to_vec())
+        );
         for other in [
-            EntryId { key: "K", ..entry() },
-            EntryId { checksum: "C", ..entry() },
-            EntryId { fingerprint: b"F", ..entry() },
+            EntryId {
+                key: "K",
+                ..entry()
+            },
+            EntryId {
+                checksum: "C",
+                ..entry()
+            },
+            EntryId {
+                fingerprint: b"F",
+                ..entry()
+            },
         ] {
             assert_eq!(signer.open(&other, payload.clone()), None);
         }

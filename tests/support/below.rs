@@ -3,7 +3,9 @@
 
 use std::borrow::Cow;
 
-use bccache::{Bucket, BytecodeCache, Environment, FileSystemBytecodeCache, MemcachedBytecodeCache};
+use bccache::{
+    Bucket, BytecodeCache, Environment, FileSystemBytecodeCache, MemcachedBytecodeCache,
+};
 
 use super::memcached::MemcachedServer;
 

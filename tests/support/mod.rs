@@ -2,9 +2,9 @@
 //! memcached servers on loopback, and small fixtures.
 #![allow(dead_code)]
 
+pub mod below;
 pub mod child;
 pub mod engine;
-pub mod below;
 pub mod fs;
 pub mod memcached;
 pub mod unprivileged;
