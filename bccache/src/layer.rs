@@ -326,6 +326,11 @@ mod tests {
                 .code
                 .is_none()
         );
+
+        // `clear` is the inner store's.
+        layered.clear().expect("clear");
+        let cleared = layered.get_bucket(&(), "a", None, "src").expect("load");
+        assert!(cleared.code.is_none());
     }
 
     #[test]
