@@ -150,6 +150,40 @@ pub enum Error {
         /// The name as given.
         name: String,
     },
+
+    /// A zstd compression level outside `1..=22` (see `Compressed::new`).
+    #[error("invalid zstd compression level {level}: use a level from 1 to 22")]
+    InvalidCompressionLevel {
+        /// The level as given.
+        level: i32,
+    },
+
+    /// zstd failed to compress a bucket's code.
+    #[error("cannot compress bytecode for `{key}`")]
+    Compress {
+        /// The bucket's key.
+        key: String,
+        /// zstd's error.
+        #[source]
+        source: io::Error,
+    },
+
+    /// A signing key that cannot sign entries (see `Signed::new`): too short.
+    #[error("invalid signing key: {reason}")]
+    InvalidSigningKey {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The environment variable meant to hold the signing key is unset, not hex or base64, or
+    /// holds too short a key (see `Signed::from_env`).
+    #[error("invalid signing key in environment variable `{var}`: {reason}")]
+    SigningKeyVar {
+        /// The variable's name.
+        var: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// `Result<T, bccache::Error>`.

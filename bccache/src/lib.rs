@@ -36,20 +36,30 @@
 //!   first tier of a `TieredBytecodeCache` (always available, as is `ReadOnly`).
 //! - `lua`: `engine::lua::LuaCompiler`, Lua 5.4 through mlua.
 //! - `regex`: `engine::regex::DfaCompiler`, regex-automata dense DFAs.
+//! - `zstd`: `Compressed`, a wrapper that zstd-compresses the payloads of any store.
+//! - `signed`: `Signed`, a wrapper that signs entries with a secret key (keyed BLAKE3) and
+//!   loads only verified ones; the docs of module `signed` hold the threat model.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 mod bucket;
 mod cache;
 mod checksum;
+#[cfg(feature = "zstd")]
+mod compressed;
 mod error;
 mod fs;
+#[cfg(any(feature = "zstd", feature = "signed"))]
+mod layer;
 mod loader;
 #[cfg(feature = "memcached")]
 mod memcached;
 #[cfg(feature = "memory")]
 mod memory;
 mod read_only;
+#[cfg(feature = "signed")]
+#[cfg_attr(docsrs, doc(cfg(feature = "signed")))]
+pub mod signed;
 mod stats;
 mod tiered;
 
@@ -60,6 +70,9 @@ pub mod engine;
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
 pub use cache::{BytecodeCache, Lookup};
 pub use checksum::Checksum;
+#[cfg(feature = "zstd")]
+#[cfg_attr(docsrs, doc(cfg(feature = "zstd")))]
+pub use compressed::Compressed;
 pub use error::{Error, Result};
 pub use fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
@@ -72,6 +85,9 @@ pub use memcached::{
 #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
 pub use memory::MemoryBytecodeCache;
 pub use read_only::ReadOnly;
+#[cfg(feature = "signed")]
+#[cfg_attr(docsrs, doc(cfg(feature = "signed")))]
+pub use signed::Signed;
 pub use stats::CacheStats;
 pub use tiered::TieredBytecodeCache;
 

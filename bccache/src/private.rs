@@ -118,14 +118,15 @@ impl CacheConfig<'_> {
         }
     }
 
-    /// Compression inside, signature outside: the MAC covers the bytes that are stored.
+    /// Signature inside, compression outside: a load checks the MAC over the stored
+    /// (compressed) bytes before the decompressor sees a byte of them.
     fn wrap(&self, store: Backend) -> Result<Backend> {
-        let store = match self.compress {
-            Some(level) => build_compressed(store, level)?,
+        let store = match self.signing_key_env {
+            Some(var) => build_signed(store, var)?,
             None => store,
         };
-        match self.signing_key_env {
-            Some(var) => build_signed(store, var),
+        match self.compress {
+            Some(level) => build_compressed(store, level),
             None => Ok(store),
         }
     }

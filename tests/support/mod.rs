@@ -2,6 +2,7 @@
 //! memcached servers on loopback, and small fixtures.
 #![allow(dead_code)]
 
+pub mod below;
 pub mod child;
 pub mod engine;
 pub mod fs;
