@@ -45,6 +45,8 @@ mod loader;
 #[cfg(feature = "memcached")]
 mod memcached;
 mod stats;
+mod stats_file;
+pub mod upkeep;
 
 #[cfg(any(feature = "lua", feature = "regex"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "lua", feature = "regex"))))]
