@@ -168,26 +168,8 @@ pub fn scan_dir(dir: &Path) -> Result<DirReport> {
 /// hundred names.
 pub fn scan_dir_with_progress(dir: &Path, progress: &mut dyn FnMut(u64)) -> Result<DirReport> {
     let persisted = stats_file::read_all(dir)?;
-    let mut known: Vec<(String, Layout)> = Vec::new();
+    let mut classifier = Classifier::new(persisted.iter().map(|(p, _)| p.as_str()));
     let mut reports: HashMap<String, (PatternReport, Vec<SystemTime>)> = HashMap::new();
-    let remember = |pattern: &str, known: &mut Vec<(String, Layout)>| {
-        if known.iter().any(|(p, _)| p == pattern) {
-            return;
-        }
-        if let Some((before, after)) = pattern.split_once("%s") {
-            known.push((
-                pattern.to_owned(),
-                Layout::new(dir.to_owned(), before.into(), after.into()),
-            ));
-            // The most specific pattern first: `%s` alone would claim every name.
-            known.sort_by_key(|(_, l)| std::cmp::Reverse(l.before.len() + l.after.len()));
-        }
-    };
-    for (pattern, _) in &persisted {
-        remember(pattern, &mut known);
-    }
-    remember(DEFAULT_PATTERN, &mut known);
-
     let entries = fs::read_dir(dir).map_err(|e| Error::io("list cache directory", dir, e))?;
     let mut other_files = 0;
     let mut seen = 0u64;
@@ -205,26 +187,9 @@ pub fn scan_dir_with_progress(dir: &Path, progress: &mut dyn FnMut(u64)) -> Resu
         if name.starts_with(STATS_PREFIX) {
             continue;
         }
-        let (entry_name, is_temp) = match temp_target(name) {
-            Some(target) => (target, true),
-            None => (name, false),
-        };
-        let pattern = match known
-            .iter()
-            .find(|(_, l)| l.is_entry_name(entry_name))
-            .map(|(p, _)| p.clone())
-        {
-            Some(pattern) => pattern,
-            None => match guess_pattern(entry_name) {
-                Some(pattern) => {
-                    remember(&pattern, &mut known);
-                    pattern
-                }
-                None => {
-                    other_files += 1;
-                    continue;
-                }
-            },
+        let Some((pattern, is_temp)) = classifier.classify(name) else {
+            other_files += 1;
+            continue;
         };
         let Ok(file_type) = entry.file_type() else {
             continue;
@@ -285,6 +250,74 @@ pub fn scan_dir_with_progress(dir: &Path, progress: &mut dyn FnMut(u64)) -> Resu
         patterns,
         other_files,
     })
+}
+
+/// The patterns whose entries or temporary files are in `dir`, found as [`scan_dir`] finds
+/// them, sorted; without looking at any file.
+pub fn patterns_in(dir: &Path) -> Result<Vec<String>> {
+    let persisted = stats_file::read_all(dir)?;
+    let mut classifier = Classifier::new(persisted.iter().map(|(p, _)| p.as_str()));
+    let entries = fs::read_dir(dir).map_err(|e| Error::io("list cache directory", dir, e))?;
+    let mut found = std::collections::BTreeSet::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("list cache directory", dir, e))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with(STATS_PREFIX) {
+            continue;
+        }
+        if let Some((pattern, _)) = classifier.classify(name) {
+            found.insert(pattern);
+        }
+    }
+    Ok(found.into_iter().collect())
+}
+
+/// Tells which pattern a file name belongs to: known patterns first (the most specific first,
+/// as `%s` alone would claim every name), then a guess.
+struct Classifier {
+    known: Vec<(String, String, String)>,
+}
+
+impl Classifier {
+    fn new<'a>(patterns: impl Iterator<Item = &'a str>) -> Self {
+        let mut classifier = Classifier { known: Vec::new() };
+        for pattern in patterns {
+            classifier.remember(pattern);
+        }
+        classifier.remember(DEFAULT_PATTERN);
+        classifier
+    }
+
+    fn remember(&mut self, pattern: &str) {
+        if self.known.iter().any(|(p, _, _)| p == pattern) {
+            return;
+        }
+        if let Some((before, after)) = pattern.split_once("%s") {
+            self.known
+                .push((pattern.to_owned(), before.to_owned(), after.to_owned()));
+            self.known
+                .sort_by_key(|(_, b, a)| std::cmp::Reverse(b.len() + a.len()));
+        }
+    }
+
+    /// The pattern of `name` and whether it is a temporary file.
+    fn classify(&mut self, name: &str) -> Option<(String, bool)> {
+        let (entry_name, is_temp) = match temp_target(name) {
+            Some(target) => (target, true),
+            None => (name, false),
+        };
+        let known = self
+            .known
+            .iter()
+            .find(|(_, before, after)| is_entry_name(before, after, entry_name));
+        if let Some((pattern, _, _)) = known {
+            return Some((pattern.clone(), is_temp));
+        }
+        let pattern = guess_pattern(entry_name)?;
+        self.remember(&pattern);
+        Some((pattern, is_temp))
+    }
 }
 
 /// `PREFIX%sSUFFIX` for a name holding a run of exactly 40 hex digits (a sha1 key) that does
