@@ -30,7 +30,8 @@ fn store(cache: &FileSystemBytecodeCache, name: &str, code: Vec<u8>) -> PathBuf 
 
 fn set_age(path: &Path, age: Duration) {
     let file = File::options().write(true).open(path).expect("open");
-    file.set_modified(SystemTime::now() - age).expect("set mtime");
+    file.set_modified(SystemTime::now() - age)
+        .expect("set mtime");
 }
 
 fn age_of(path: &Path) -> Duration {
@@ -136,7 +137,10 @@ fn eviction_keeps_four_dumping_processes_under_the_bound_with_no_torn_entry() {
     let report = cache.verify().expect("verify");
     assert_eq!(report.corrupt_found, 0, "{report:?}");
     assert!(other_entry.exists(), "another pattern's entry was evicted");
-    assert_eq!(fs::read(dir.path().join("notes.txt")).expect("read").len(), 50_000);
+    assert_eq!(
+        fs::read(dir.path().join("notes.txt")).expect("read").len(),
+        50_000
+    );
 }
 
 #[test]
@@ -345,12 +349,19 @@ fn stats_files_of_four_processes_sum_exactly() {
     let started = Instant::now();
     run_children(TEST, dir.path());
     let probe = FileSystemBytecodeCache::new(dir.path(), PATTERN).expect("cache");
-    let entry_len = fs::metadata(store(&probe, "child0-0.html", code_for("child0-0.html", 100)))
-        .expect("entry")
-        .len();
+    let entry_len = fs::metadata(store(
+        &probe,
+        "child0-0.html",
+        code_for("child0-0.html", 100),
+    ))
+    .expect("entry")
+    .len();
     let stats = probe.persisted_stats().expect("stats");
     let n = (PROCESSES * ROUNDS) as u64;
-    println!("{n} rounds in {PROCESSES} processes summed in {:?}", started.elapsed());
+    println!(
+        "{n} rounds in {PROCESSES} processes summed in {:?}",
+        started.elapsed()
+    );
     assert_eq!((stats.misses, stats.stores, stats.hits), (n, n, n));
     assert_eq!((stats.stale, stats.rejected, stats.errors), (0, 0, 0));
     assert_eq!(stats.bytes_written, n * entry_len);
@@ -382,7 +393,9 @@ fn a_read_only_directory_still_serves_loads() {
             .unwrap()
             .max_size(1);
         std::thread::sleep(Duration::from_millis(1100));
-        let miss = cache.get_bucket(&(), "missing.html", None, "source").unwrap();
+        let miss = cache
+            .get_bucket(&(), "missing.html", None, "source")
+            .unwrap();
         assert!(miss.code.is_none());
         let hit = cache.get_bucket(&(), "t.html", None, "source").unwrap();
         assert_eq!(hit.code, Some(code_for("t.html", 100)));
@@ -390,7 +403,10 @@ fn a_read_only_directory_still_serves_loads() {
             cache.flush_stats().is_err(),
             "the stats cannot be saved here"
         );
-        assert!(cache.prune(Duration::ZERO).is_err(), "nothing can be removed");
+        assert!(
+            cache.prune(Duration::ZERO).is_err(),
+            "nothing can be removed"
+        );
     }
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), before);

@@ -141,7 +141,6 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let json = cli.json;
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -149,7 +148,6 @@ fn main() -> ExitCode {
             if let Some(hint) = hint(&error) {
                 eprintln!("bccache: {hint}");
             }
-            let _ = json;
             ExitCode::from(2)
         }
     }
@@ -158,10 +156,20 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> bccache::Result<ExitCode> {
     match cli.command {
         Command::Stats { dir } => {
-            let dir = dir.unwrap_or_else(FileSystemBytecodeCache::default_dir);
-            let mut progress = Progress::new("scanning");
-            let report = upkeep::scan_dir_with_progress(&dir, &mut |n| progress.tick(n))?;
-            progress.finish();
+            let report = match dir {
+                Some(dir) => scan(&dir)?,
+                None => {
+                    let dir = FileSystemBytecodeCache::default_dir();
+                    if dir.exists() {
+                        scan(&dir)?
+                    } else {
+                        // Nothing cached there yet: an empty report, not an error.
+                        let mut report = DirReport::default();
+                        report.directory = dir;
+                        report
+                    }
+                }
+            };
             println!(
                 "{}",
                 if cli.json {
@@ -249,6 +257,13 @@ fn run(cli: Cli) -> bccache::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn scan(dir: &Path) -> bccache::Result<DirReport> {
+    let mut progress = Progress::new("scanning");
+    let report = upkeep::scan_dir_with_progress(dir, &mut |n| progress.tick(n));
+    progress.finish();
+    report
 }
 
 /// The one pattern asked for (checked), or every pattern found in `dir`.
@@ -483,11 +498,7 @@ fn verify_table(dir: &Path, reports: &[(String, VerifyReport)]) -> String {
 
 fn verify_json(dir: &Path, reports: &[(String, VerifyReport)]) -> String {
     let patterns = reports.iter().map(|(pattern, r)| {
-        let corrupt = json::array(
-            r.corrupt
-                .iter()
-                .map(|p| json::string(&p.to_string_lossy())),
-        );
+        let corrupt = json::array(r.corrupt.iter().map(|p| json::string(&p.to_string_lossy())));
         Object::new()
             .str("pattern", pattern)
             .u64("entries_checked", r.entries_checked)

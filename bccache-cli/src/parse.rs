@@ -127,9 +127,17 @@ mod tests {
     fn bad_sizes_say_what_to_write() {
         assert!(parse_size("").unwrap_err().contains("not a size"));
         assert!(parse_size("GiB").unwrap_err().contains("not a size"));
-        assert!(parse_size("12 parsecs").unwrap_err().contains("unknown size unit"));
+        assert!(
+            parse_size("12 parsecs")
+                .unwrap_err()
+                .contains("unknown size unit")
+        );
         assert!(parse_size("1.2.3G").is_err());
-        assert!(parse_size("99999999999TiB").unwrap_err().contains("too large"));
+        assert!(
+            parse_size("99999999999TiB")
+                .unwrap_err()
+                .contains("too large")
+        );
         assert!(parse_size("-1").is_err());
     }
 
@@ -146,7 +154,11 @@ mod tests {
     #[test]
     fn bad_durations_say_what_to_write() {
         assert!(parse_duration("d").unwrap_err().contains("not an age"));
-        assert!(parse_duration("3y").unwrap_err().contains("unknown time unit"));
+        assert!(
+            parse_duration("3y")
+                .unwrap_err()
+                .contains("unknown time unit")
+        );
         assert!(parse_duration("1.5d").is_err());
         assert!(parse_duration("-3d").is_err());
     }

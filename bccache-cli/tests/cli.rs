@@ -49,7 +49,8 @@ fn populate(dir: &Path, pattern: &str, count: usize, code_len: usize) -> Vec<Pat
 
 fn set_age(path: &Path, age: Duration) {
     let file = File::options().write(true).open(path).expect("open");
-    file.set_modified(SystemTime::now() - age).expect("set mtime");
+    file.set_modified(SystemTime::now() - age)
+        .expect("set mtime");
 }
 
 #[test]
@@ -62,7 +63,10 @@ fn stats_shows_entries_and_the_counts_of_every_process() {
     let output = bccache(&["stats", dir.path().to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("Pattern                     __cli_%s.cache"), "{text}");
+    assert!(
+        text.contains("Pattern                     __cli_%s.cache"),
+        "{text}"
+    );
     assert!(text.contains("  Entries                   3"), "{text}");
     assert!(text.contains("Other files (left alone)    1"), "{text}");
 
@@ -210,5 +214,36 @@ fn bad_arguments_are_usage_errors() {
     assert_eq!(output.status.code(), Some(2));
     let output = bccache(&["clear", path, "--pattern", "no-placeholder"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("`%s` is missing"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("`%s` is missing"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn stats_without_a_directory_reads_the_default_one() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let uid = fs::metadata(tmp.path()).unwrap().uid();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_bccache"))
+            .args(["stats", "--json"])
+            .env("TMPDIR", tmp.path())
+            .output()
+            .expect("run the bccache binary")
+    };
+    // Nothing cached yet: an empty report, not an error.
+    let output = run();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = json(&output);
+    let default_dir = tmp.path().join(format!("_bccache-{uid}"));
+    assert_eq!(report["directory"], default_dir.to_str().unwrap());
+    assert_eq!(report["patterns"].as_array().unwrap().len(), 0);
+    assert!(!default_dir.exists(), "stats does not create the directory");
+
+    populate(&default_dir, bccache::DEFAULT_PATTERN, 2, 10);
+    let report = json(&run());
+    assert_eq!(report["patterns"][0]["pattern"], bccache::DEFAULT_PATTERN);
+    assert_eq!(report["patterns"][0]["entries"], 2);
 }

@@ -131,8 +131,8 @@ pub(crate) fn saturating_sum(a: CacheStats, b: CacheStats) -> CacheStats {
 pub(crate) fn add_to_stats_file(directory: &Path, pattern: &str, delta: CacheStats) -> Result<()> {
     let name = stats_file_name(pattern);
     let lock_path = directory.join(format!("{name}.lock"));
-    let lock = open_lock_file(&lock_path)
-        .map_err(|e| Error::io("open stats lock file", &lock_path, e))?;
+    let lock =
+        open_lock_file(&lock_path).map_err(|e| Error::io("open stats lock file", &lock_path, e))?;
     lock_exclusive(&lock).map_err(|e| Error::io("lock stats file", &lock_path, e))?;
     let path = directory.join(&name);
     let total = match read_stats_file(&path) {
@@ -209,7 +209,9 @@ pub(crate) fn read_stats_file(path: &Path) -> Result<Option<(String, CacheStats)
     let damaged = |reason: &str| Error::io("parse stats file", path, io::Error::other(reason));
     let mut lines = text.lines();
     if lines.next() != Some(HEADER) {
-        return Err(damaged("unknown format; remove the file to start counting again"));
+        return Err(damaged(
+            "unknown format; remove the file to start counting again",
+        ));
     }
     let pattern = lines
         .next()

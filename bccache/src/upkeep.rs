@@ -147,11 +147,9 @@ pub struct DirReport {
 impl DirReport {
     /// Every pattern's counts added up.
     pub fn total_stats(&self) -> CacheStats {
-        self.patterns
-            .iter()
-            .fold(CacheStats::default(), |sum, p| {
-                stats_file::saturating_sum(sum, p.stats)
-            })
+        self.patterns.iter().fold(CacheStats::default(), |sum, p| {
+            stats_file::saturating_sum(sum, p.stats)
+        })
     }
 }
 
@@ -742,7 +740,9 @@ fn parse_header(bytes: &[u8]) -> std::result::Result<(EntryInfo, usize), Problem
     }
     let mut at = BC_MAGIC.len();
     let mut take = |n: usize| -> std::result::Result<&[u8], Problem> {
-        let part = bytes.get(at..at.checked_add(n).ok_or(TRUNCATED)?).ok_or(TRUNCATED)?;
+        let part = bytes
+            .get(at..at.checked_add(n).ok_or(TRUNCATED)?)
+            .ok_or(TRUNCATED)?;
         at += n;
         Ok(part)
     };
@@ -1047,7 +1047,11 @@ mod tests {
     #[test]
     fn stats_file_names_are_never_entries() {
         assert!(!is_entry_name("", "", ".bccache-stats-0123456789abcdef"));
-        assert!(!is_entry_name("", "", ".bccache-stats-0123456789abcdef.lock"));
+        assert!(!is_entry_name(
+            "",
+            "",
+            ".bccache-stats-0123456789abcdef.lock"
+        ));
         assert!(!is_entry_name("", "", ".bccache-stats-0123.AbC.part"));
         assert!(!is_temp_name("", "", ".bccache-stats-0123.AbC.part"));
         assert!(is_entry_name("", "", "anything"));
