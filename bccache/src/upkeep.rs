@@ -22,7 +22,7 @@
 //! let pattern = &report.patterns[0];
 //! assert_eq!((pattern.pattern.as_str(), pattern.entries), ("__app_%s.cache", 1));
 //! assert_eq!((pattern.stats.misses, pattern.stats.stores), (1, 1));
-//! # Ok::<(), bccache::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::collections::HashMap;
@@ -877,7 +877,7 @@ impl FileSystemBytecodeCache {
     /// let cache = FileSystemBytecodeCache::new(dir.path(), "__app_%s.cache")?
     ///     .max_size(512 * 1024 * 1024);
     /// assert_eq!(cache.size_limit(), Some(512 * 1024 * 1024));
-    /// # Ok::<(), bccache::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn max_size(mut self, bytes: u64) -> Self {
@@ -895,14 +895,14 @@ impl FileSystemBytecodeCache {
     pub fn open(dir: impl Into<PathBuf>, pattern: &str) -> Result<Self> {
         let directory = dir.into();
         let cache = Self::with_pattern(directory, pattern)?;
-        match fs::metadata(&cache.directory()) {
+        match fs::metadata(cache.directory()) {
             Ok(meta) if meta.is_dir() => Ok(cache),
             Ok(_) => Err(Error::io(
                 "open cache directory",
-                &cache.directory(),
+                cache.directory(),
                 io::Error::other("not a directory"),
             )),
-            Err(e) => Err(Error::io("open cache directory", &cache.directory(), e)),
+            Err(e) => Err(Error::io("open cache directory", cache.directory(), e)),
         }
     }
 
@@ -923,7 +923,7 @@ impl FileSystemBytecodeCache {
     /// let cache = FileSystemBytecodeCache::new(dir.path(), "__app_%s.cache")?;
     /// let report = cache.prune(Duration::from_secs(30 * 24 * 3600))?;
     /// assert_eq!(report.entries_removed, 0);
-    /// # Ok::<(), bccache::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn prune(&self, older_than: Duration) -> Result<PruneReport> {
         self.layout().prune(older_than)
@@ -963,7 +963,7 @@ impl FileSystemBytecodeCache {
     /// cache.get_bucket(&(), "a.lua", None, "return 1")?; // a miss
     /// cache.flush_stats()?;
     /// assert_eq!(cache.persisted_stats()?.misses, 1);
-    /// # Ok::<(), bccache::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn persisted_stats(&self) -> Result<CacheStats> {
         let path = self
