@@ -24,6 +24,13 @@ pub const DEFAULT_PATTERN: &str = "__jinja2_%s.cache";
 /// over the target, so a reader sees the old entry or the new one, never part of one. Entries
 /// are not `fsync`ed: after a crash a torn entry fails its checksum and is a miss.
 ///
+/// The cache's counts ([`stats`](BytecodeCache::stats)) are also added to a stats file in the
+/// directory (`.bccache-stats-<hash of the pattern>`), at most about once a second on a miss
+/// or a dump and when the last clone drops, never on a hit; `bccache stats` and
+/// [`persisted_stats`](Self::persisted_stats) read them. [`max_size`](Self::max_size) bounds
+/// the entries; [`prune`](Self::prune), [`prune_to_size`](Self::prune_to_size) and
+/// [`verify`](Self::verify) keep the directory in shape (see [`crate::upkeep`]).
+///
 /// ```
 /// use bccache::{BytecodeCache, FileSystemBytecodeCache};
 ///
@@ -226,7 +233,8 @@ impl BytecodeCache for FileSystemBytecodeCache {
         }
     }
 
-    /// Removes every file the pattern makes, and this cache's temporary files; nothing else.
+    /// Removes every file the pattern makes, and this cache's temporary files; nothing else
+    /// (the stats file stays).
     ///
     /// Files that vanish meanwhile are fine. Other failures do not stop the sweep: the first is
     /// returned once every other file has been tried.

@@ -27,6 +27,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Operating the cache
+//!
+//! Every store counts hits, misses, stale and rejected entries ([`BytecodeCache::stats`]); a
+//! filesystem cache also adds its counts to a stats file in its directory, bounds itself with
+//! [`FileSystemBytecodeCache::max_size`], and is pruned and verified through [`upkeep`]. The
+//! `bccache` command (crate `bccache-cli`) shows and runs all of it.
+//!
 //! # Features
 //!
 //! - `derive` (default): `#[derive(BytecodeCache)]`.
