@@ -201,12 +201,13 @@ fn render(pattern: &str, stats: &CacheStats) -> String {
 
 /// The pattern and counts of the stats file at `path`; `None` if there is none.
 pub(crate) fn read_stats_file(path: &Path) -> Result<Option<(String, CacheStats)>> {
-    let text = match fs::read_to_string(path) {
+    let text = match read_small_file(path) {
         Ok(text) => text,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io("read stats file", path, e)),
     };
     let damaged = |reason: &str| Error::io("parse stats file", path, io::Error::other(reason));
+    let text = String::from_utf8(text).map_err(|_| damaged("not UTF-8"))?;
     let mut lines = text.lines();
     if lines.next() != Some(HEADER) {
         return Err(damaged(
@@ -230,6 +231,26 @@ pub(crate) fn read_stats_file(path: &Path) -> Result<Option<(String, CacheStats)
         stats.set_field(name, value);
     }
     Ok(Some((pattern, stats)))
+}
+
+/// A stats file's bytes, read without following a symlink or waiting on a FIFO, and at most
+/// 64 KiB of them: a planted file must not hang or flood a reader.
+fn read_small_file(path: &Path) -> io::Result<Vec<u8>> {
+    const LIMIT: u64 = 64 * 1024;
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NOFOLLOW | libc::O_NONBLOCK,
+    );
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut io::Read::take(file, LIMIT), &mut bytes)?;
+    Ok(bytes)
 }
 
 /// Every stats file in `directory`: pattern and counts, sorted by pattern.
@@ -335,6 +356,23 @@ mod tests {
         // Adding starts it again instead of failing forever.
         add_to_stats_file(dir.path(), "%s", some_stats(3)).unwrap();
         assert_eq!(read_stats_file(&path).unwrap().unwrap().1.hits, 3);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_symlink_or_fifo_is_never_followed_or_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere");
+        fs::write(&target, render("%s", &some_stats(9))).unwrap();
+        let link = dir.path().join(stats_file_name("%s"));
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(read_stats_file(&link).is_err());
+        fs::remove_file(&link).unwrap();
+        let fifo = std::ffi::CString::new(link.to_str().unwrap()).unwrap();
+        // SAFETY: `fifo` is a valid NUL-terminated path for the call's duration.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        assert!(read_stats_file(&link).is_err());
+        assert!(read_all(dir.path()).unwrap().is_empty());
     }
 
     #[test]
