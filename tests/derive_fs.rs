@@ -498,9 +498,7 @@ fn a_configuration_that_failed_to_build_is_tried_again_on_the_next_call() {
     assert_eq!(load(&derived, "index.html").as_deref(), Some(CODE));
 }
 
-/// Needs `FileSystemBytecodeCache::max_size` (the `__fs_max_size_merged` feature until it is
-/// merged).
-#[cfg(feature = "__fs_max_size_merged")]
+/// `max_size` bounds the derived cache's directory.
 mod bounded {
     use super::*;
 

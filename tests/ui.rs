@@ -21,8 +21,7 @@ fn derive_rejects_each_mistake_with_one_error_at_the_token_at_fault() {
     feature = "memory",
     feature = "redis",
     feature = "zstd",
-    feature = "signed",
-    feature = "__fs_max_size_merged"
+    feature = "signed"
 ))]
 fn derive_accepts_every_store_and_tier_form_and_rejects_their_mistakes() {
     let cases = trybuild::TestCases::new();

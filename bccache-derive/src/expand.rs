@@ -234,9 +234,6 @@ fn guards(cache: &Cache) -> TokenStream {
     if let Some(memory) = &cache.memory {
         guard(memory.span, "memory");
     }
-    if let Some((span, _)) = cache.dir.as_ref().and_then(|fs| fs.max_size.as_ref()) {
-        guard(*span, "fs_max_size");
-    }
     if let Some(network) = &cache.network {
         match network.kind {
             NetworkKind::Memcached => guard(network.span, "memcached"),

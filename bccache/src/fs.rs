@@ -11,6 +11,8 @@ use crate::cache::BytecodeCache;
 use crate::checksum::Checksum;
 use crate::error::{Error, Result};
 use crate::stats::{CacheStats, Counters, Verdict};
+use crate::stats_file::StatsFile;
+use crate::upkeep::{self, Layout, SizeBound};
 
 /// The file-name pattern Jinja2 uses: `%s` is replaced by the bucket's key.
 pub const DEFAULT_PATTERN: &str = "__jinja2_%s.cache";
@@ -21,6 +23,13 @@ pub const DEFAULT_PATTERN: &str = "__jinja2_%s.cache";
 /// goes to a temporary file `.<file name>.<random>.tmp` in the same directory and is renamed
 /// over the target, so a reader sees the old entry or the new one, never part of one. Entries
 /// are not `fsync`ed: after a crash a torn entry fails its checksum and is a miss.
+///
+/// The cache's counts ([`stats`](BytecodeCache::stats)) are also added to a stats file in the
+/// directory (`.bccache-stats-<hash of the pattern>`), at most about once a second on a miss
+/// or a dump and when the last clone drops, never on a hit; `bccache stats` and
+/// [`persisted_stats`](Self::persisted_stats) read them. [`max_size`](Self::max_size) bounds
+/// the entries; [`prune`](Self::prune), [`prune_to_size`](Self::prune_to_size) and
+/// [`verify`](Self::verify) keep the directory in shape (see [`crate::upkeep`]).
 ///
 /// ```
 /// use bccache::{BytecodeCache, FileSystemBytecodeCache};
@@ -47,6 +56,10 @@ pub struct FileSystemBytecodeCache {
     checksum: Checksum,
     /// Shared by clones: they are the same cache.
     counters: Arc<Counters>,
+    /// The counters' persisted half: the stats file in the directory.
+    pub(crate) persisted: Arc<StatsFile>,
+    /// The bound set by [`max_size`](Self::max_size).
+    pub(crate) bound: Option<Arc<SizeBound>>,
 }
 
 impl FileSystemBytecodeCache {
@@ -80,15 +93,19 @@ impl FileSystemBytecodeCache {
         Self::with_pattern(default_cache_dir()?, pattern)
     }
 
-    fn with_pattern(directory: PathBuf, pattern: &str) -> Result<Self> {
+    pub(crate) fn with_pattern(directory: PathBuf, pattern: &str) -> Result<Self> {
         let (before, after) = split_pattern(pattern)?;
+        let counters = Arc::<Counters>::default();
+        let persisted = StatsFile::new(directory.clone(), pattern.to_owned(), counters.clone());
         Ok(FileSystemBytecodeCache {
             directory,
             pattern: pattern.to_owned(),
             before: before.to_owned(),
             after: after.to_owned(),
             checksum: Checksum::Sha1,
-            counters: Arc::default(),
+            counters,
+            persisted: Arc::new(persisted),
+            bound: None,
         })
     }
 
@@ -143,17 +160,28 @@ impl FileSystemBytecodeCache {
 
     /// Whether `name` is a file name this pattern makes (`%s` standing for any text).
     fn is_entry_name(&self, name: &str) -> bool {
-        name.len() >= self.before.len() + self.after.len()
-            && name.starts_with(&self.before)
-            && name.ends_with(&self.after)
+        upkeep::is_entry_name(&self.before, &self.after, name)
     }
 
     /// Whether `name` is one of this cache's temporary files: `.<entry name>.<random>.tmp`.
     fn is_temp_name(&self, name: &str) -> bool {
-        name.strip_prefix('.')
-            .and_then(|rest| rest.strip_suffix(".tmp"))
-            .and_then(|rest| rest.rsplit_once('.'))
-            .is_some_and(|(entry, _random)| self.is_entry_name(entry))
+        upkeep::is_temp_name(&self.before, &self.after, name)
+    }
+
+    pub(crate) fn layout(&self) -> Layout {
+        Layout::new(
+            self.directory.clone(),
+            self.before.clone(),
+            self.after.clone(),
+        )
+    }
+
+    /// After an entry of `len` bytes was stored: the size bound and the stats file.
+    fn after_store(&self, len: u64) {
+        if let Some(bound) = &self.bound {
+            bound.stored(len);
+        }
+        self.persisted.maybe_flush();
     }
 }
 
@@ -165,6 +193,10 @@ impl BytecodeCache for FileSystemBytecodeCache {
             Ok((verdict, len)) => self.counters.loaded(*verdict, *len),
             Err(_) => self.counters.failed(),
         }
+        // Never on a hit: a hit makes no system call beyond reading its entry.
+        if !matches!(outcome, Ok((Verdict::Hit, _))) {
+            self.persisted.maybe_flush();
+        }
         outcome.map(drop)
     }
 
@@ -173,6 +205,7 @@ impl BytecodeCache for FileSystemBytecodeCache {
             Ok(written) => {
                 if let Some(len) = written {
                     self.counters.stored(len);
+                    self.after_store(len);
                 }
                 Ok(())
             }
@@ -183,7 +216,8 @@ impl BytecodeCache for FileSystemBytecodeCache {
         }
     }
 
-    /// Removes every file the pattern makes, and this cache's temporary files; nothing else.
+    /// Removes every file the pattern makes, and this cache's temporary files; nothing else
+    /// (the stats file stays).
     ///
     /// Files that vanish meanwhile are fine. Other failures do not stop the sweep: the first is
     /// returned once every other file has been tried.
@@ -339,16 +373,21 @@ impl FileSystemBytecodeCache {
             Err(e) if is_miss(&e) => return Ok(MISSING),
             Err(e) => return Err(Error::io("open cache entry", path, e)),
         };
-        let len = match file.metadata() {
-            Ok(meta) if meta.is_file() => meta.len(),
+        let meta = match file.metadata() {
+            Ok(meta) if meta.is_file() => meta,
             Ok(_) => return Ok(MISSING),
             Err(e) => return Err(Error::io("stat cache entry", path, e)),
         };
+        let len = meta.len();
         #[cfg(unix)]
         let read = bucket.read_file(&file, len);
         #[cfg(not(unix))]
-        let read = bucket.read_from(file, Some(len));
+        let read = bucket.read_from(&file, Some(len));
         match read {
+            Ok(Verdict::Hit) => {
+                upkeep::refresh_recency(&file, &meta);
+                Ok((Verdict::Hit, len))
+            }
             Ok(verdict) => Ok((verdict, len)),
             Err(e) if is_miss(&e) => Ok(MISSING),
             Err(e) => Err(Error::io("read cache entry", path, e)),
@@ -432,19 +471,21 @@ fn split_pattern(pattern: &str) -> Result<(&str, &str)> {
 
 /// `<temp dir>/_bccache-<uid>`, created or checked by Jinja2's CVE-2014-1402 rules.
 fn default_cache_dir() -> Result<PathBuf> {
+    let dir = default_dir_path();
+    #[cfg(unix)]
+    secure_dir(&dir)?;
+    #[cfg(not(unix))]
+    fs::create_dir_all(&dir).map_err(|e| Error::io("create cache directory", &dir, e))?;
+    Ok(dir)
+}
+
+/// `<temp dir>/_bccache-<uid>` (`_bccache` where there are no uids), neither made nor checked.
+pub(crate) fn default_dir_path() -> PathBuf {
     let temp = std::env::temp_dir();
     #[cfg(unix)]
-    {
-        let dir = temp.join(format!("_bccache-{}", current_uid()));
-        secure_dir(&dir)?;
-        Ok(dir)
-    }
+    return temp.join(format!("_bccache-{}", current_uid()));
     #[cfg(not(unix))]
-    {
-        let dir = temp.join("_bccache");
-        fs::create_dir_all(&dir).map_err(|e| Error::io("create cache directory", &dir, e))?;
-        Ok(dir)
-    }
+    return temp.join("_bccache");
 }
 
 #[cfg(unix)]

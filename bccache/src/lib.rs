@@ -27,6 +27,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Operating the cache
+//!
+//! Every store counts hits, misses, stale and rejected entries ([`BytecodeCache::stats`]); a
+//! filesystem cache also adds its counts to a stats file in its directory, bounds itself with
+//! [`FileSystemBytecodeCache::max_size`], and is pruned and verified through [`upkeep`]. The
+//! `bccache` command (crate `bccache-cli`) shows and runs all of it.
+//!
 //! # Features
 //!
 //! - `derive` (default): `#[derive(BytecodeCache)]`, a cache configured by an attribute: its
@@ -61,7 +68,9 @@ mod read_only;
 #[cfg_attr(docsrs, doc(cfg(feature = "signed")))]
 pub mod signed;
 mod stats;
+mod stats_file;
 mod tiered;
+pub mod upkeep;
 
 #[cfg(any(feature = "lua", feature = "regex"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "lua", feature = "regex"))))]

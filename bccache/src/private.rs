@@ -186,16 +186,8 @@ impl FsConfig<'_> {
     }
 }
 
-#[cfg(feature = "__fs_max_size_merged")]
 fn bound_fs(cache: FileSystemBytecodeCache, bytes: u64) -> Result<Backend> {
     Ok(Box::new(cache.max_size(bytes)))
-}
-
-/// Until `FileSystemBytecodeCache::max_size` is merged, the derive refuses `max_size` with a
-/// `compile_error!` from `require_fs_max_size!`.
-#[cfg(not(feature = "__fs_max_size_merged"))]
-fn bound_fs(_cache: FileSystemBytecodeCache, _bytes: u64) -> Result<Backend> {
-    Err(feature_off("__fs_max_size_merged"))
 }
 
 #[cfg(feature = "memory")]
@@ -537,27 +529,6 @@ macro_rules! __bccache_require_signed {
 
 #[doc(hidden)]
 pub use crate::__bccache_require_signed as require_signed;
-
-#[cfg(feature = "__fs_max_size_merged")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __bccache_require_fs_max_size {
-    () => {};
-}
-
-#[cfg(not(feature = "__fs_max_size_merged"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __bccache_require_fs_max_size {
-    () => {
-        ::core::compile_error! {
-            "`max_size` needs `FileSystemBytecodeCache::max_size`, which this build of bccache does not have yet"
-        }
-    };
-}
-
-#[doc(hidden)]
-pub use crate::__bccache_require_fs_max_size as require_fs_max_size;
 
 /// `OnceLock::get_or_try_init`, which is not stable: a failed build is not cached, so the next
 /// call tries again; two threads racing may both build, and one result is kept.
