@@ -2,6 +2,10 @@
 //! same bytes from the same server, on a client tuned the same way (no check-out ping), measured
 //! side by side in one run on loopback. 4 KB source and 4 KB code, and 4 KB source and 64 KB code.
 //!
+//! Batch warm-up: `get_buckets` of 1,000 entries (20 KB sources, 4 KB and 64 KB code, xxh3
+//! checksums) against 1,000 single `get_bucket` calls, from one server and from a cluster of
+//! three; the summary also shows memcached's text protocol (`?protocol=ascii`).
+//!
 //! The bench starts its own memcached (see `tests/support/memcached.rs`).
 //! `cargo bench --bench memcached`; medians are in
 //! `target/criterion/memcached_hit_*/*/new/estimates.json`. After criterion, the bench alternates
@@ -17,7 +21,7 @@ mod payload;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use bccache::{BytecodeCache, DEFAULT_PREFIX, MemcachedBytecodeCache};
+use bccache::{BytecodeCache, Checksum, DEFAULT_PREFIX, Lookup, MemcachedBytecodeCache};
 use criterion::{Criterion, criterion_group};
 use memcached_support::MemcachedServer;
 use payload::{fake_code, template_source};
@@ -91,12 +95,134 @@ fn bench_memcached_hit(c: &mut Criterion) {
     }
 }
 
+const WARMUP_ENTRIES: usize = 1000;
+const WARMUP_SOURCE_LEN: usize = 20 * 1024;
+
+/// `servers` memcached processes with room for the warm-up entries, a cache on all of them, and
+/// the warm-up's names and sources, stored.
+fn warm_cluster(
+    servers: usize,
+    code_len: usize,
+    query: &str,
+) -> (
+    Vec<MemcachedServer>,
+    MemcachedBytecodeCache,
+    Vec<(String, String)>,
+) {
+    let servers: Vec<MemcachedServer> = (0..servers)
+        .map(|_| MemcachedServer::start_with(&["-m", "256"]))
+        .collect();
+    let mut builder = MemcachedBytecodeCache::builder()
+        .ignore_memcache_errors(false)
+        .checksum(Checksum::Xxh3_128);
+    for server in &servers {
+        builder = builder.server(format!("{}{query}", server.url()));
+    }
+    let cache = builder.build().expect("cache");
+    let templates: Vec<(String, String)> = (0..WARMUP_ENTRIES)
+        .map(|i| {
+            (
+                format!("templates/warm-{i}.html"),
+                template_source(i, WARMUP_SOURCE_LEN),
+            )
+        })
+        .collect();
+    for (i, (name, source)) in templates.iter().enumerate() {
+        let mut bucket = cache.get_bucket(&(), name, None, source).expect("bucket");
+        bucket.code = Some(fake_code(i as u64, code_len));
+        cache.set_bucket(&bucket).expect("store");
+    }
+    (servers, cache, templates)
+}
+
+fn warm_batch(cache: &MemcachedBytecodeCache, lookups: &[Lookup<'_>]) {
+    let buckets = cache.get_buckets(&(), lookups).expect("get_buckets");
+    assert!(buckets.iter().all(|b| b.code.is_some()), "every entry hits");
+    black_box(buckets);
+}
+
+fn warm_singles(cache: &MemcachedBytecodeCache, templates: &[(String, String)]) {
+    for (name, source) in templates {
+        let bucket = cache
+            .get_bucket(&(), black_box(name), None, black_box(source))
+            .expect("hit");
+        assert!(bucket.code.is_some(), "every entry hits");
+        black_box(bucket);
+    }
+}
+
+fn bench_memcached_warmup(c: &mut Criterion) {
+    for (code_len, servers) in [(4096, 1), (4096, 3), (65536, 1), (65536, 3)] {
+        let (_servers, cache, templates) = warm_cluster(servers, code_len, "");
+        let lookups: Vec<Lookup<'_>> = templates
+            .iter()
+            .map(|(name, source)| Lookup::new(name, source))
+            .collect();
+        let mut group = c.benchmark_group(format!(
+            "memcached_warmup_1000x{}KB_{servers}_server{}",
+            code_len / 1024,
+            if servers == 1 { "" } else { "s" }
+        ));
+        group.sample_size(10);
+        group.bench_function("1000 single get_bucket", |b| {
+            b.iter(|| warm_singles(&cache, &templates))
+        });
+        group.bench_function("get_buckets (multi-get)", |b| {
+            b.iter(|| warm_batch(&cache, &lookups))
+        });
+        group.finish();
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(100)
         .measurement_time(Duration::from_secs(5));
-    targets = bench_memcached_hit
+    targets = bench_memcached_hit, bench_memcached_warmup
+}
+
+/// Warm-up of 1,000 entries, batch and singles alternated in rounds; prints the medians.
+fn warmup_summary() {
+    const ROUNDS: usize = 11;
+    println!(
+        "\nwarm-up: {WARMUP_ENTRIES} entries, {} KB sources, xxh3; {ROUNDS} rounds",
+        WARMUP_SOURCE_LEN / 1024,
+    );
+    let configs = [4096, 65536]
+        .into_iter()
+        .flat_map(|code_len| [1, 3].map(|servers| (code_len, servers)))
+        .flat_map(|(code_len, servers)| {
+            [("binary", ""), ("ascii", "?protocol=ascii")]
+                .map(|(protocol, query)| (code_len, servers, protocol, query))
+        });
+    for (code_len, servers, protocol, query) in configs {
+        let (_servers, cache, templates) = warm_cluster(servers, code_len, query);
+        let lookups: Vec<Lookup<'_>> = templates
+            .iter()
+            .map(|(name, source)| Lookup::new(name, source))
+            .collect();
+        let (mut singles_ms, mut batch_ms, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            let started = Instant::now();
+            warm_singles(&cache, &templates);
+            let singles = started.elapsed().as_secs_f64() * 1e3;
+            let started = Instant::now();
+            warm_batch(&cache, &lookups);
+            let batch = started.elapsed().as_secs_f64() * 1e3;
+            singles_ms.push(singles);
+            batch_ms.push(batch);
+            ratios.push(singles / batch);
+        }
+        println!(
+            "{:>2} KB code, {servers} server(s), {protocol:>6}: 1000 single get_bucket median \
+             {:.1} ms, get_buckets median {:.1} ms, ratio median {:.1}x",
+            code_len / 1024,
+            median(&mut singles_ms),
+            median(&mut batch_ms),
+            median(&mut ratios),
+        );
+    }
 }
 
 /// Raw get and cache hit alternated in short rounds, so that load from other processes falls
@@ -159,6 +285,7 @@ fn main() {
     // Under `cargo test --benches` criterion runs each bench once; skip the long summary.
     if std::env::args().any(|arg| arg == "--bench") {
         interleaved_summary();
+        warmup_summary();
     }
     Criterion::default().configure_from_args().final_summary();
 }

@@ -4,10 +4,9 @@ use std::fmt;
 
 use super::cluster::Cluster;
 use super::server::Server;
-use super::{DEFAULT_PREFIX, MemcachedBytecodeCache, MemcachedClient};
+use super::{Backend, DEFAULT_PREFIX, MemcachedBytecodeCache, MemcachedClient};
 use crate::checksum::Checksum;
 use crate::error::{Error, Result};
-use crate::stats::Counters;
 
 /// Builds a [`MemcachedBytecodeCache`]; every check happens in
 /// [`build`](MemcachedBytecodeCacheBuilder::build).
@@ -15,10 +14,11 @@ use crate::stats::Counters;
 pub struct MemcachedBytecodeCacheBuilder {
     servers: Vec<String>,
     client: Option<Box<dyn MemcachedClient>>,
-    prefix: String,
-    timeout: Option<u32>,
-    ignore_memcache_errors: bool,
-    checksum: Checksum,
+    pub(super) prefix: String,
+    pub(super) timeout: Option<u32>,
+    pub(super) ignore_memcache_errors: bool,
+    pub(super) checksum: Checksum,
+    pub(super) max_item_size: usize,
 }
 
 impl fmt::Debug for MemcachedBytecodeCacheBuilder {
@@ -29,6 +29,7 @@ impl fmt::Debug for MemcachedBytecodeCacheBuilder {
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
             .field("ignore_memcache_errors", &self.ignore_memcache_errors)
+            .field("max_item_size", &self.max_item_size)
             .finish()
     }
 }
@@ -43,6 +44,7 @@ impl MemcachedBytecodeCacheBuilder {
             timeout: None,
             ignore_memcache_errors: true,
             checksum: Checksum::Sha1,
+            max_item_size: MemcachedBytecodeCache::DEFAULT_MAX_ITEM_SIZE,
         }
     }
 
@@ -149,9 +151,37 @@ impl MemcachedBytecodeCacheBuilder {
         self
     }
 
+    /// The largest value stored as one memcached item, in bytes (default
+    /// [`DEFAULT_MAX_ITEM_SIZE`](MemcachedBytecodeCache::DEFAULT_MAX_ITEM_SIZE), 1 MiB less
+    /// 1 KiB). A larger entry is stored as chunks of at most this size, each under its own key
+    /// (`<key>/<n>`), and a small head under the entry's key that names them; a load fetches
+    /// the chunks with one multi-get and checks them together by the entry's integrity
+    /// trailer, and a missing chunk, or one of another write, is a miss.
+    ///
+    /// Keep it about 1 KiB below the servers' item size (memcached's `-I`, 1m by default):
+    /// memcached counts its item header and the key against `-I`. A value the server still
+    /// refuses is an error that names `-I` (with errors ignored, logged at `warn` once per
+    /// key). From [`MIN_ITEM_SIZE`](MemcachedBytecodeCache::MIN_ITEM_SIZE) (1 KiB) to
+    /// [`MAX_ITEM_SIZE`](MemcachedBytecodeCache::MAX_ITEM_SIZE) (1 GiB).
+    ///
+    /// ```
+    /// // Servers started with `memcached -I 8m`: store entries of up to ~8 MB whole.
+    /// let cache = bccache::MemcachedBytecodeCache::builder()
+    ///     .server("memcache://127.0.0.1:11211")
+    ///     .max_item_size(8 * 1024 * 1024 - 1024)
+    ///     .build()?;
+    /// assert_eq!(cache.max_item_size(), 8_387_584);
+    /// # Ok::<(), bccache::Error>(())
+    /// ```
+    pub fn max_item_size(mut self, bytes: usize) -> Self {
+        self.max_item_size = bytes;
+        self
+    }
+
     /// Checks everything and builds the cache, without contacting any server.
     ///
-    /// Errors: [`Error::InvalidPrefix`], [`Error::InvalidTimeout`], [`Error::InvalidServer`] (a
+    /// Errors: [`Error::InvalidPrefix`], [`Error::InvalidTimeout`],
+    /// [`Error::InvalidItemSize`], [`Error::InvalidServer`] (a
     /// URL that cannot name a memcached server, or both `.server()` and `.client()`), and
     /// [`Error::NoServer`] when neither was given.
     ///
@@ -163,41 +193,44 @@ impl MemcachedBytecodeCacheBuilder {
     ///     .unwrap_err();
     /// assert!(matches!(error, bccache::Error::InvalidTimeout { timeout: 0, .. }));
     /// ```
-    pub fn build(self) -> Result<MemcachedBytecodeCache> {
+    pub fn build(mut self) -> Result<MemcachedBytecodeCache> {
         check_prefix(&self.prefix)?;
         if let Some(timeout) = self.timeout {
             check_timeout(timeout)?;
         }
-        let (client, servers): (Box<dyn MemcachedClient>, Vec<String>) =
-            match (self.client, self.servers.is_empty()) {
-                (Some(_), false) => {
-                    return Err(Error::InvalidServer {
-                        url: self.servers.join(", "),
-                        reason: "`.server(url)` and `.client(client)` cannot be combined".into(),
-                    });
-                }
-                (Some(client), true) => (client, Vec::new()),
-                (None, true) => return Err(Error::NoServer),
-                (None, false) => {
-                    let servers = self
-                        .servers
-                        .iter()
-                        .map(|url| Server::new(url))
-                        .collect::<Result<Vec<_>>>()?;
-                    let names = servers.iter().map(|s| s.url.name.clone()).collect();
-                    (Box::new(Cluster::new(servers)), names)
-                }
-            };
-        Ok(MemcachedBytecodeCache {
-            client,
-            prefix: self.prefix,
-            timeout: self.timeout,
-            ignore_memcache_errors: self.ignore_memcache_errors,
-            servers,
-            checksum: self.checksum,
-            counters: Counters::default(),
-        })
+        check_item_size(self.max_item_size)?;
+        let (backend, servers) = match (self.client.take(), self.servers.is_empty()) {
+            (Some(_), false) => {
+                return Err(Error::InvalidServer {
+                    url: self.servers.join(", "),
+                    reason: "`.server(url)` and `.client(client)` cannot be combined".into(),
+                });
+            }
+            (Some(client), true) => (Backend::Client(client), Vec::new()),
+            (None, true) => return Err(Error::NoServer),
+            (None, false) => {
+                let servers = self
+                    .servers
+                    .iter()
+                    .map(|url| Server::new(url))
+                    .collect::<Result<Vec<_>>>()?;
+                let names = servers.iter().map(|s| s.url.name.clone()).collect();
+                (Backend::Servers(Cluster::new(servers)), names)
+            }
+        };
+        Ok(MemcachedBytecodeCache::with_backend(backend, servers, self))
     }
+}
+
+fn check_item_size(size: usize) -> Result<()> {
+    let invalid = |reason| Error::InvalidItemSize { size, reason };
+    if size < MemcachedBytecodeCache::MIN_ITEM_SIZE {
+        return Err(invalid("below 1024 bytes, memcached's smallest `-I`"));
+    }
+    if size > MemcachedBytecodeCache::MAX_ITEM_SIZE {
+        return Err(invalid("over 1 GiB, memcached's largest `-I`"));
+    }
+    Ok(())
 }
 
 fn check_prefix(prefix: &str) -> Result<()> {

@@ -2,6 +2,7 @@
 //!
 //! [`MemcachedBytecodeCache`]: super::MemcachedBytecodeCache
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 #[cfg(doc)]
@@ -49,6 +50,38 @@ pub trait MemcachedClient: Send + Sync {
     /// Stores `value` under `key`, expiring after `timeout` seconds when given (never when
     /// `None`).
     fn set(&self, key: &str, value: &[u8], timeout: Option<u32>) -> Result<(), ClientError>;
+
+    /// The values stored under `keys`, by key; a key with no value is left out. Batch loads
+    /// ([`BytecodeCache::get_buckets`](crate::BytecodeCache::get_buckets)) ask for many keys at
+    /// once through this.
+    ///
+    /// The default asks for each key with [`get`](Self::get) and fails at the first error;
+    /// implement it with one multi-get per server where the client can. An error fails the whole
+    /// call: the cache counts (and, unless errors are ignored, returns) it for every key asked.
+    /// A value returned under another key than the one asked is never used.
+    ///
+    /// ```
+    /// # use bccache::MemcachedClient;
+    /// # struct One;
+    /// # type R<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+    /// # impl MemcachedClient for One {
+    /// #     fn get(&self, key: &str) -> R<Option<Vec<u8>>> { Ok((key == "a").then(|| b"1".to_vec())) }
+    /// #     fn set(&self, _: &str, _: &[u8], _: Option<u32>) -> R<()> { Ok(()) }
+    /// # }
+    /// let found = One.get_multi(&["a", "b"])?;
+    /// assert_eq!(found.len(), 1);
+    /// assert_eq!(found["a"], b"1");
+    /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    /// ```
+    fn get_multi(&self, keys: &[&str]) -> Result<HashMap<String, Vec<u8>>, ClientError> {
+        let mut found = HashMap::with_capacity(keys.len());
+        for &key in keys {
+            if let Some(value) = self.get(key)? {
+                found.insert(key.to_owned(), value);
+            }
+        }
+        Ok(found)
+    }
 }
 
 impl MemcachedClient for memcache::Client {
@@ -65,6 +98,11 @@ impl MemcachedClient for memcache::Client {
             timeout.unwrap_or(0),
         )?)
     }
+
+    /// One multi-get per server of the client (`memcache::Client::gets`).
+    fn get_multi(&self, keys: &[&str]) -> Result<HashMap<String, Vec<u8>>, ClientError> {
+        Ok(memcache::Client::gets::<Vec<u8>>(self, keys)?)
+    }
 }
 
 macro_rules! forward_memcached_client {
@@ -80,6 +118,9 @@ macro_rules! forward_memcached_client {
                 timeout: Option<u32>,
             ) -> Result<(), ClientError> {
                 (**self).set(key, value, timeout)
+            }
+            fn get_multi(&self, keys: &[&str]) -> Result<HashMap<String, Vec<u8>>, ClientError> {
+                (**self).get_multi(keys)
             }
         }
     )*};

@@ -1,9 +1,20 @@
 //! Placement: which server of a cluster holds a key (rendezvous hashing).
 
+use std::collections::HashMap;
+
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::client::{ClientError, MemcachedClient};
 use super::server::Server;
+
+/// The most keys asked of a server in one multi-get. The requests are all written before the
+/// first reply is read, so a batch of thousands could fill both sides' socket buffers (the
+/// server stops reading while its replies wait) and stall until the I/O timeout; 128 keys are
+/// about 10 KB of requests, which any socket buffer holds.
+const MAX_KEYS_PER_MULTI_GET: usize = 128;
+
+/// The keys of one multi-get and what it returned.
+pub(super) type MultiGet<'k> = (Vec<&'k str>, Result<HashMap<String, Vec<u8>>, ClientError>);
 
 /// The servers given by URL; each key lives on one of them.
 pub(super) struct Cluster {
@@ -20,18 +31,43 @@ impl Cluster {
 
     /// Rendezvous hashing: the server whose seeded hash of the key is highest.
     fn server_for(&self, key: &str) -> &Server {
-        let mut best = &self.servers[0];
+        &self.servers[self.index_for(key)]
+    }
+
+    /// The index in `servers` of the server that holds `key`.
+    fn index_for(&self, key: &str) -> usize {
+        let mut best = 0;
         if self.servers.len() > 1 {
             let mut best_score = 0;
-            for server in self.servers.iter() {
+            for (index, server) in self.servers.iter().enumerate() {
                 let score = xxh3_64_with_seed(key.as_bytes(), server.url.seed);
                 if score >= best_score {
-                    best = server;
+                    best = index;
                     best_score = score;
                 }
             }
         }
         best
+    }
+
+    /// Fetches `keys` with one multi-get per server (per [`MAX_KEYS_PER_MULTI_GET`] keys), and
+    /// returns each request's keys with its outcome, so that a failed server costs only its own
+    /// keys.
+    pub(super) fn get_multi_by_server<'k>(&self, keys: &[&'k str]) -> Vec<MultiGet<'k>> {
+        let mut by_server: Vec<Vec<&'k str>> = vec![Vec::new(); self.servers.len()];
+        for &key in keys {
+            by_server[self.index_for(key)].push(key);
+        }
+        let mut requests = Vec::new();
+        for (server, keys) in self.servers.iter().zip(by_server) {
+            for keys in keys.chunks(MAX_KEYS_PER_MULTI_GET) {
+                let found = server
+                    .run(|client| client.gets::<Vec<u8>>(keys))
+                    .map_err(ClientError::from);
+                requests.push((keys.to_vec(), found));
+            }
+        }
+        requests
     }
 }
 
@@ -47,6 +83,14 @@ impl MemcachedClient for Cluster {
             .server_for(key)
             .run(|client| client.set(key, value, timeout.unwrap_or(0)))?)
     }
+
+    fn get_multi(&self, keys: &[&str]) -> Result<HashMap<String, Vec<u8>>, ClientError> {
+        let mut found = HashMap::with_capacity(keys.len());
+        for (_, values) in self.get_multi_by_server(keys) {
+            found.extend(values?);
+        }
+        Ok(found)
+    }
 }
 
 #[cfg(test)]
@@ -57,7 +101,9 @@ mod tests {
     /// The index in `cluster` of the server that holds `key`.
     fn home(cluster: &Cluster, key: &str) -> Option<usize> {
         let chosen = cluster.server_for(key);
-        cluster.servers.iter().position(|s| std::ptr::eq(s, chosen))
+        let home = cluster.servers.iter().position(|s| std::ptr::eq(s, chosen));
+        assert_eq!(home, Some(cluster.index_for(key)));
+        home
     }
 
     fn cluster(urls: &[&str]) -> Result<Cluster> {

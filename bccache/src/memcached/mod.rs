@@ -4,12 +4,17 @@
 //! cluster and each server's connections have a file each.
 
 mod builder;
+mod chunk;
 mod client;
 mod cluster;
 mod server;
 mod url;
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::Mutex;
+
+use memcache::MemcacheError;
 
 use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
@@ -18,14 +23,18 @@ use crate::error::{Error, Result};
 use crate::stats::{CacheStats, Counters, Verdict};
 
 pub use builder::MemcachedBytecodeCacheBuilder;
+use chunk::{Head, chunk_key};
 use client::ClientError;
 pub use client::MemcachedClient;
+use cluster::{Cluster, MultiGet};
 
 /// The key prefix Jinja2 uses: an entry is stored under `prefix + bucket.key`.
 pub const DEFAULT_PREFIX: &str = "jinja2/bytecode/";
 
 /// memcached's limit on key length.
 const MAX_KEY_LEN: usize = 250;
+/// How many keys' "value too large" warnings are remembered, so each is logged at `warn` once.
+const MAX_WARNED_KEYS: usize = 4096;
 
 /// Stores each bucket in memcached, Jinja2's `MemcachedBytecodeCache`.
 ///
@@ -85,13 +94,48 @@ const MAX_KEY_LEN: usize = 250;
 /// # Ok::<(), bccache::Error>(())
 /// ```
 pub struct MemcachedBytecodeCache {
-    client: Box<dyn MemcachedClient>,
+    backend: Backend,
     prefix: String,
     timeout: Option<u32>,
     ignore_memcache_errors: bool,
     servers: Vec<String>,
     checksum: Checksum,
+    max_item_size: usize,
     counters: Counters,
+    /// Keys whose refused set was logged at `warn` (later ones go to `debug`).
+    warned: Mutex<HashSet<String>>,
+}
+
+/// Where a store's requests go.
+enum Backend {
+    /// Servers given by URL: placement and connections are the store's own.
+    Servers(Cluster),
+    /// A client given as is.
+    Client(Box<dyn MemcachedClient>),
+}
+
+impl Backend {
+    fn client(&self) -> &dyn MemcachedClient {
+        match self {
+            Backend::Servers(cluster) => cluster,
+            Backend::Client(client) => client.as_ref(),
+        }
+    }
+
+    /// `keys` fetched with one multi-get per server, each request with its outcome; a client
+    /// given as is answers all of them with one `get_multi`.
+    fn get_multi<'k>(&self, keys: &[&'k str]) -> Vec<MultiGet<'k>> {
+        match self {
+            Backend::Servers(cluster) => cluster.get_multi_by_server(keys),
+            Backend::Client(client) => vec![(keys.to_vec(), client.get_multi(keys))],
+        }
+    }
+}
+
+/// What a batch of gets found: values by key, and the keys whose request failed.
+struct Fetched<'k> {
+    found: HashMap<String, Vec<u8>>,
+    failed: HashSet<&'k str>,
 }
 
 impl MemcachedBytecodeCache {
@@ -100,6 +144,19 @@ impl MemcachedBytecodeCache {
 
     /// The longest timeout in seconds (30 days); memcached reads larger values as a date.
     pub const MAX_TIMEOUT: u32 = 2_592_000;
+
+    /// The default largest value stored as one item: 1 MiB (memcached's default `-I`) less
+    /// 1 KiB for memcached's own item header and the key (309 bytes with a 250-byte key on
+    /// memcached 1.6). Larger entries are stored in chunks of at most this size.
+    pub const DEFAULT_MAX_ITEM_SIZE: usize = 1024 * 1024 - 1024;
+
+    /// The smallest item size [`max_item_size`](MemcachedBytecodeCacheBuilder::max_item_size)
+    /// takes (memcached's smallest `-I` is 1 KiB).
+    pub const MIN_ITEM_SIZE: usize = 1024;
+
+    /// The largest item size [`max_item_size`](MemcachedBytecodeCacheBuilder::max_item_size)
+    /// takes (memcached's largest `-I` is 1 GiB).
+    pub const MAX_ITEM_SIZE: usize = 1024 * 1024 * 1024;
 
     /// A cache on `client` with Jinja2's defaults: prefix [`DEFAULT_PREFIX`], no timeout,
     /// memcached errors ignored. The client is used as given.
@@ -113,15 +170,11 @@ impl MemcachedBytecodeCache {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(client: impl MemcachedClient + 'static) -> Self {
-        MemcachedBytecodeCache {
-            client: Box::new(client),
-            prefix: DEFAULT_PREFIX.to_owned(),
-            timeout: None,
-            ignore_memcache_errors: true,
-            servers: Vec::new(),
-            checksum: Checksum::Sha1,
-            counters: Counters::default(),
-        }
+        MemcachedBytecodeCache::with_backend(
+            Backend::Client(Box::new(client)),
+            Vec::new(),
+            MemcachedBytecodeCacheBuilder::new(),
+        )
     }
 
     /// The same cache with sources summed by `checksum` (default [`Checksum::Sha1`],
@@ -192,6 +245,30 @@ impl MemcachedBytecodeCache {
         &self.servers
     }
 
+    /// The largest value stored as one memcached item; larger entries are stored in chunks.
+    pub fn max_item_size(&self) -> usize {
+        self.max_item_size
+    }
+
+    /// A store on `backend` with the builder's settings (already checked).
+    fn with_backend(
+        backend: Backend,
+        servers: Vec<String>,
+        settings: MemcachedBytecodeCacheBuilder,
+    ) -> Self {
+        MemcachedBytecodeCache {
+            backend,
+            prefix: settings.prefix,
+            timeout: settings.timeout,
+            ignore_memcache_errors: settings.ignore_memcache_errors,
+            servers,
+            checksum: settings.checksum,
+            max_item_size: settings.max_item_size,
+            counters: Counters::default(),
+            warned: Mutex::new(HashSet::new()),
+        }
+    }
+
     /// The full memcached key of a bucket, checked the way memcached checks keys; a key
     /// memcached would refuse comes back with the reason, for the error to name it.
     fn memcached_key(&self, bucket_key: &str) -> std::result::Result<String, (String, InvalidKey)> {
@@ -210,20 +287,215 @@ impl MemcachedBytecodeCache {
         Ok(key)
     }
 
-    /// Applies the error policy to a failed memcached operation.
+    /// Counts a failed memcached operation and applies the error policy to it.
     fn failed(&self, operation: &'static str, key: String, source: ClientError) -> Result<()> {
         self.counters.failed();
+        self.policy(operation, key, source)
+    }
+
+    /// The error policy: an ignored error is logged (a refused set at `warn` the first time
+    /// for its key, everything else at `debug`), else returned.
+    fn policy(&self, operation: &'static str, key: String, source: ClientError) -> Result<()> {
+        let too_large = source.is::<TooLarge>();
         let error = Error::Memcached {
             operation,
             key,
             source,
         };
-        if self.ignore_memcache_errors {
-            tracing::debug!(error = %DisplayChain(&error), "ignored memcached error");
-            Ok(())
-        } else {
-            Err(error)
+        if !self.ignore_memcache_errors {
+            return Err(error);
         }
+        if too_large && self.first_warning_for(&error) {
+            tracing::warn!(error = %DisplayChain(&error), "memcached refused an entry");
+        } else {
+            tracing::debug!(error = %DisplayChain(&error), "ignored memcached error");
+        }
+        Ok(())
+    }
+
+    /// Whether this is the first refused set of the error's key to be logged.
+    fn first_warning_for(&self, error: &Error) -> bool {
+        let Error::Memcached { key, .. } = error else {
+            return true;
+        };
+        let Ok(mut warned) = self.warned.lock() else {
+            return true;
+        };
+        if warned.len() >= MAX_WARNED_KEYS && !warned.contains(key) {
+            // Forget and warn afresh rather than grow without bound.
+            warned.clear();
+        }
+        warned.insert(key.clone())
+    }
+
+    /// Fetches `keys` with one multi-get per server. The keys of a failed request are noted
+    /// (and its error logged, or kept in `first_error` when errors are not ignored), so each
+    /// costs only its own keys.
+    fn fetch<'k>(&self, keys: &[&'k str], first_error: &mut Option<Error>) -> Fetched<'k> {
+        let mut fetched = Fetched {
+            found: HashMap::with_capacity(keys.len()),
+            failed: HashSet::new(),
+        };
+        if keys.is_empty() {
+            return fetched;
+        }
+        for (keys, outcome) in self.backend.get_multi(keys) {
+            match outcome {
+                // A value under a key not asked for is never looked up.
+                Ok(values) => fetched.found.extend(values),
+                Err(source) => {
+                    if let Some(&key) = keys.first() {
+                        keep_first(first_error, self.policy("get", key.to_owned(), source));
+                    }
+                    fetched.failed.extend(keys);
+                }
+            }
+        }
+        fetched
+    }
+
+    /// Decodes a fetched value into its bucket and counts the verdict.
+    fn decode(&self, bucket: &mut Bucket<'_>, value: Vec<u8>) {
+        let len = value.len() as u64;
+        self.counters.loaded(bucket.decode_vec(value), len);
+    }
+
+    /// Puts a chunked entry together from its fetched chunks, decodes it and counts the
+    /// verdict: a chunk whose request failed counts as an error, a missing one as a miss.
+    fn decode_chunks(
+        &self,
+        bucket: &mut Bucket<'_>,
+        head: &Head,
+        chunk_keys: &[String],
+        chunks: &mut Fetched<'_>,
+    ) {
+        if chunk_keys
+            .iter()
+            .any(|key| chunks.failed.contains(key.as_str()))
+        {
+            self.counters.failed();
+            return;
+        }
+        match head.assemble(chunk_keys.iter().map(|key| chunks.found.remove(key))) {
+            Ok(entry) => self.decode(bucket, entry),
+            Err(verdict) => self.counters.loaded(verdict, 0),
+        }
+    }
+
+    /// Loads a chunked entry whose head was found under `key`.
+    fn load_chunks(&self, bucket: &mut Bucket<'_>, key: &str, head: &Head) -> Result<()> {
+        let chunk_keys = head.chunk_keys(key);
+        let refs: Vec<&str> = chunk_keys.iter().map(String::as_str).collect();
+        let mut first_error = None;
+        let mut chunks = self.fetch(&refs, &mut first_error);
+        self.decode_chunks(bucket, head, &chunk_keys, &mut chunks);
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Stores `value` under `key`: one item, or chunks and then their head when it is over
+    /// the item size. On failure, the key that failed and why.
+    fn store(&self, key: &str, value: &[u8]) -> std::result::Result<(), (String, ClientError)> {
+        if value.len() <= self.max_item_size {
+            return self.set(key, value);
+        }
+        let Some((head, chunks)) = chunk::split(value, self.max_item_size) else {
+            let too_large = TooLarge {
+                len: value.len(),
+                max_item_size: self.max_item_size,
+                refused: None,
+            };
+            return Err((key.to_owned(), Box::new(too_large)));
+        };
+        for (n, chunk) in (0..).zip(&chunks) {
+            self.set(&chunk_key(key, n), chunk)?;
+        }
+        // The head last: until it lands, readers see the previous entry (its chunks now
+        // foreign, so a miss) or none.
+        self.set(key, &head.encode())
+    }
+
+    /// One set; a value the server refused as too large comes back as [`TooLarge`], which
+    /// names the limit and `-I`.
+    fn set(&self, key: &str, value: &[u8]) -> std::result::Result<(), (String, ClientError)> {
+        self.backend
+            .client()
+            .set(key, value, self.timeout)
+            .map_err(|source| {
+                let source: ClientError = if is_value_too_large(source.as_ref()) {
+                    Box::new(TooLarge {
+                        len: value.len(),
+                        max_item_size: self.max_item_size,
+                        refused: Some(source),
+                    })
+                } else {
+                    source
+                };
+                (key.to_owned(), source)
+            })
+    }
+}
+
+/// Keeps the first error of a batch.
+fn keep_first(first_error: &mut Option<Error>, result: Result<()>) {
+    if let (None, Err(error)) = (&first_error, result) {
+        *first_error = Some(error);
+    }
+}
+
+/// Whether memcached refused a value as larger than its item size (binary protocol: status
+/// "value too large"; text protocol: `SERVER_ERROR object too large for cache`).
+fn is_value_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        match error.downcast_ref::<MemcacheError>() {
+            Some(MemcacheError::CommandError(memcache::CommandError::ValueTooLarge)) => {
+                return true;
+            }
+            Some(MemcacheError::ServerError(memcache::ServerError::Error(message)))
+                if message.contains("too large") =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        cause = error.source();
+    }
+    false
+}
+
+/// A value over the server's item size, or an entry too large even for chunks.
+#[derive(Debug)]
+struct TooLarge {
+    len: usize,
+    max_item_size: usize,
+    /// The server's refusal, or `None` when the entry would need too many chunks.
+    refused: Option<ClientError>,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (len, max) = (self.len, self.max_item_size);
+        match self.refused {
+            Some(_) => write!(
+                f,
+                "the server refused a value of {len} bytes as over its item size limit \
+                 (memcached's `-I`, 1m by default): start memcached with a larger `-I`, or set \
+                 `.max_item_size()` (now {max} bytes) about 1 KiB below the server's `-I`"
+            ),
+            None => write!(
+                f,
+                "an entry of {len} bytes needs more than 65536 chunks of {max} bytes: raise \
+                 `.max_item_size()` and memcached's `-I`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TooLarge {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.refused
+            .as_deref()
+            .map(|error| error as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -234,6 +506,7 @@ impl fmt::Debug for MemcachedBytecodeCache {
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
             .field("ignore_memcache_errors", &self.ignore_memcache_errors)
+            .field("max_item_size", &self.max_item_size)
             .finish_non_exhaustive()
     }
 }
@@ -245,12 +518,14 @@ impl BytecodeCache for MemcachedBytecodeCache {
             Ok(key) => key,
             Err((key, invalid)) => return self.failed("get", key, Box::new(invalid)),
         };
-        match self.client.get(&key) {
-            Ok(Some(bytes)) => {
-                let len = bytes.len() as u64;
-                self.counters.loaded(bucket.decode_vec(bytes), len);
-                Ok(())
-            }
+        match self.backend.client().get(&key) {
+            Ok(Some(value)) => match Head::parse(&value) {
+                Some(head) => self.load_chunks(bucket, &key, &head),
+                None => {
+                    self.decode(bucket, value);
+                    Ok(())
+                }
+            },
             Ok(None) => {
                 self.counters.loaded(Verdict::Missing, 0);
                 Ok(())
@@ -265,13 +540,81 @@ impl BytecodeCache for MemcachedBytecodeCache {
             Ok(key) => key,
             Err((key, invalid)) => return self.failed("set", key, Box::new(invalid)),
         };
-        match self.client.set(&key, &value, self.timeout) {
+        match self.store(&key, &value) {
             Ok(()) => {
                 self.counters.stored(value.len() as u64);
                 Ok(())
             }
-            Err(source) => self.failed("set", key, source),
+            Err((key, source)) => self.failed("set", key, source),
         }
+    }
+
+    /// One multi-get per server for the whole batch (a client given as is: one
+    /// [`get_multi`](MemcachedClient::get_multi)), then one more for the chunks of the entries
+    /// stored in chunks. Every value is checked as in a single load. A failed server costs
+    /// only its own keys: with errors ignored they are misses and the others still hit; with
+    /// errors returned, every bucket that could be filled is, and the first error comes back.
+    fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
+        let mut first_error = None;
+        let keys: Vec<Option<String>> = buckets
+            .iter_mut()
+            .map(|bucket| {
+                bucket.reset();
+                match self.memcached_key(&bucket.key) {
+                    Ok(key) => Some(key),
+                    Err((key, invalid)) => {
+                        keep_first(&mut first_error, self.failed("get", key, Box::new(invalid)));
+                        None
+                    }
+                }
+            })
+            .collect();
+        // A key asked twice is fetched once; its later buckets load on their own afterwards.
+        let mut asked = HashSet::with_capacity(keys.len());
+        let mut repeated = vec![false; keys.len()];
+        let mut unique = Vec::with_capacity(keys.len());
+        for (index, key) in keys.iter().enumerate() {
+            if let Some(key) = key.as_deref() {
+                if asked.insert(key) {
+                    unique.push(key);
+                } else {
+                    repeated[index] = true;
+                }
+            }
+        }
+        let mut values = self.fetch(&unique, &mut first_error);
+        let mut chunked = Vec::new();
+        for (index, (bucket, key)) in buckets.iter_mut().zip(&keys).enumerate() {
+            let Some(key) = key.as_deref() else { continue };
+            if repeated[index] {
+                continue;
+            }
+            if values.failed.contains(key) {
+                self.counters.failed();
+                continue;
+            }
+            match values.found.remove(key) {
+                None => self.counters.loaded(Verdict::Missing, 0),
+                Some(value) => match Head::parse(&value) {
+                    Some(head) => chunked.push((index, head, head.chunk_keys(key))),
+                    None => self.decode(bucket, value),
+                },
+            }
+        }
+        if !chunked.is_empty() {
+            let refs: Vec<&str> = chunked
+                .iter()
+                .flat_map(|(_, _, chunk_keys)| chunk_keys.iter().map(String::as_str))
+                .collect();
+            let mut chunks = self.fetch(&refs, &mut first_error);
+            for (index, head, chunk_keys) in &chunked {
+                self.decode_chunks(&mut buckets[*index], head, chunk_keys, &mut chunks);
+            }
+        }
+        for index in (0..buckets.len()).filter(|&index| repeated[index]) {
+            keep_first(&mut first_error, self.load_bytecode(&mut buckets[index]));
+        }
+        first_error.map_or(Ok(()), Err)
     }
 
     fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
