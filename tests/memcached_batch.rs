@@ -15,9 +15,18 @@ use support::memcached::{ClientResult, MemcachedServer, error_chain};
 const SOURCE: &str = "{% for item in items %}<li>{{ item }}</li>{% endfor %}";
 
 fn cache_on(servers: &[&MemcachedServer], ignore_errors: bool) -> MemcachedBytecodeCache {
+    cache_with_query(servers, ignore_errors, "")
+}
+
+/// A cache on `servers`, each URL followed by `query` (e.g. `?protocol=binary`).
+fn cache_with_query(
+    servers: &[&MemcachedServer],
+    ignore_errors: bool,
+    query: &str,
+) -> MemcachedBytecodeCache {
     let mut builder = MemcachedBytecodeCache::builder().ignore_memcache_errors(ignore_errors);
     for server in servers {
-        builder = builder.server(server.url());
+        builder = builder.server(format!("{}{query}", server.url()));
     }
     builder.build().expect("valid server URLs")
 }
@@ -63,8 +72,17 @@ fn stats(cache: &impl BytecodeCache) -> CacheStats {
 
 #[test]
 fn get_buckets_agrees_with_single_loads_on_a_mixed_set() {
+    agrees_with_single_loads_on_a_mixed_set("");
+}
+
+#[test]
+fn get_buckets_agrees_with_single_loads_on_a_mixed_set_over_the_binary_protocol() {
+    agrees_with_single_loads_on_a_mixed_set("?protocol=binary");
+}
+
+fn agrees_with_single_loads_on_a_mixed_set(query: &str) {
     let server = MemcachedServer::start();
-    let cache = cache_on(&[&server], false);
+    let cache = cache_with_query(&[&server], false, query);
     let engine = Engine("engine 1");
     let raw = memcache::Client::connect(server.url()).expect("raw client");
 

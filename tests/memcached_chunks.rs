@@ -232,9 +232,51 @@ fn batch_loads_chunked_and_whole_entries_alike() {
 }
 
 #[test]
-fn text_protocol_round_trips_chunks() {
+fn chunks_live_with_their_entry_so_a_dead_server_costs_only_its_entries() {
+    let mut servers: Vec<MemcachedServer> = (0..3).map(|_| small_item_server()).collect();
+    let mut builder = MemcachedBytecodeCache::builder().max_item_size(CHUNK);
+    for server in &servers {
+        builder = builder.server(server.url());
+    }
+    let cache = builder.build().expect("build");
+    let names: Vec<String> = (0..12).map(|i| format!("module-{i}.wasm")).collect();
+    let mut home = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let (key, len) = store(&cache, name, &code(i as u8));
+        let holders: Vec<usize> = (0..3)
+            .filter(|&s| servers[s].raw_get(&key).is_some())
+            .collect();
+        assert_eq!(holders.len(), 1, "{name}: one head");
+        for n in 0..chunk_count(len, CHUNK) {
+            assert!(
+                servers[holders[0]].raw_get(&format!("{key}/{n}")).is_some(),
+                "{name}: chunk {n} beside its head"
+            );
+        }
+        home.push(holders[0]);
+    }
+    let dead = (0..3)
+        .max_by_key(|s| home.iter().filter(|&h| h == s).count())
+        .expect("three servers");
+    assert!(
+        home.iter().any(|&h| h != dead),
+        "entries on the other servers"
+    );
+    servers[dead].stop();
+
+    let lookups: Vec<Lookup<'_>> = names.iter().map(|n| Lookup::new(n, SOURCE)).collect();
+    let buckets = cache.get_buckets(&(), &lookups).expect("errors ignored");
+    for (i, ((name, bucket), &h)) in names.iter().zip(&buckets).zip(&home).enumerate() {
+        let expected = (h != dead).then(|| code(i as u8));
+        assert_eq!(bucket.code, expected, "{name} (batch)");
+        assert_eq!(load(&cache, name), expected, "{name} (single)");
+    }
+}
+
+#[test]
+fn binary_protocol_round_trips_chunks() {
     let server = small_item_server();
-    let cache = cache_with(format!("{}?protocol=ascii", server.url()), CHUNK, false);
+    let cache = cache_with(format!("{}?protocol=binary", server.url()), CHUNK, false);
     store(&cache, "big.wasm", &code(9));
     assert_eq!(load(&cache, "big.wasm"), Some(code(9)));
 }
@@ -242,7 +284,8 @@ fn text_protocol_round_trips_chunks() {
 #[test]
 fn value_the_server_refuses_is_an_error_naming_the_limit_and_dash_i() {
     let server = small_item_server();
-    for url in [server.url(), format!("{}?protocol=ascii", server.url())] {
+    // The text protocol (the default) and the binary one refuse alike.
+    for url in [server.url(), format!("{}?protocol=binary", server.url())] {
         // Chunks of a full 64 KiB leave no room for memcached's item header.
         let strict = cache_with(url.clone(), 64 * 1024, false);
         let mut bucket = strict

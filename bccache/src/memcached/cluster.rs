@@ -50,13 +50,13 @@ impl Cluster {
         best
     }
 
-    /// Fetches `keys` with one multi-get per server (per [`MAX_KEYS_PER_MULTI_GET`] keys), and
-    /// returns each request's keys with its outcome, so that a failed server costs only its own
-    /// keys.
-    pub(super) fn get_multi_by_server<'k>(&self, keys: &[&'k str]) -> Vec<MultiGet<'k>> {
+    /// Fetches `keys`, each `(key, home)` from the server of its `home` key, with one multi-get
+    /// per server (per [`MAX_KEYS_PER_MULTI_GET`] keys), and returns each request's keys with
+    /// its outcome, so that a failed server costs only its own keys.
+    pub(super) fn get_multi_by_server<'k>(&self, keys: &[(&'k str, &str)]) -> Vec<MultiGet<'k>> {
         let mut by_server: Vec<Vec<&'k str>> = vec![Vec::new(); self.servers.len()];
-        for &key in keys {
-            by_server[self.index_for(key)].push(key);
+        for &(key, home) in keys {
+            by_server[self.index_for(home)].push(key);
         }
         let mut requests = Vec::new();
         for (server, keys) in self.servers.iter().zip(by_server) {
@@ -71,6 +71,21 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// Stores `value` under `key` on the server of the `home` key: a chunk lives with its entry.
+    pub(super) fn set_at(
+        &self,
+        home: &str,
+        key: &str,
+        value: &[u8],
+        timeout: Option<u32>,
+    ) -> Result<(), ClientError> {
+        Ok(self
+            .server_for(home)
+            .run(|client| client.set(key, value, timeout.unwrap_or(0)))?)
+    }
+}
+
 impl MemcachedClient for Cluster {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ClientError> {
         Ok(self
@@ -79,14 +94,13 @@ impl MemcachedClient for Cluster {
     }
 
     fn set(&self, key: &str, value: &[u8], timeout: Option<u32>) -> Result<(), ClientError> {
-        Ok(self
-            .server_for(key)
-            .run(|client| client.set(key, value, timeout.unwrap_or(0)))?)
+        self.set_at(key, key, value, timeout)
     }
 
     fn get_multi(&self, keys: &[&str]) -> Result<HashMap<String, Vec<u8>>, ClientError> {
         let mut found = HashMap::with_capacity(keys.len());
-        for (_, values) in self.get_multi_by_server(keys) {
+        let placed: Vec<(&str, &str)> = keys.iter().map(|&key| (key, key)).collect();
+        for (_, values) in self.get_multi_by_server(&placed) {
             found.extend(values?);
         }
         Ok(found)

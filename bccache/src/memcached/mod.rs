@@ -44,8 +44,36 @@ const MAX_WARNED_KEYS: usize = 4096;
 ///
 /// With `ignore_memcache_errors` on (the default, as in Jinja2), an error on get is a miss and
 /// an error on set is dropped (logged at `debug` level through `tracing`): the cache never stops
-/// templates from loading. With it off, both come back as [`Error::Memcached`]. A value larger
-/// than the server's item size (`-I`, 1 MiB by default) is such an error.
+/// templates from loading. With it off, both come back as [`Error::Memcached`].
+///
+/// # Entries larger than an item
+///
+/// memcached refuses items over its item size (`-I`, 1 MiB by default), and compiled code can
+/// be megabytes (a serialized Wasm module). An entry over
+/// [`max_item_size`](MemcachedBytecodeCacheBuilder::max_item_size) (default 1 MiB less 1 KiB)
+/// is stored in chunks, each under its own key (`prefix + key + "/" + n`), and then a small head
+/// under the entry's own key naming how many chunks and how long the entry is. Each chunk
+/// carries the entry's integrity trailer as the mark of the write it belongs to and its own
+/// index, so a chunk of an older or concurrent write, or a chunk returned under another chunk's
+/// key, is refused; a load fetches all chunks with one multi-get and checks the whole entry by
+/// its trailer, as any other. A missing, foreign or corrupt chunk is a miss, and the next dump
+/// stores the entry again. In a cluster of servers given by URL, the chunks live on their
+/// entry's server, so a server down costs only its own entries.
+///
+/// A value the server still refuses (a server started with an `-I` below `max_item_size`) is
+/// never a silent miss: with errors returned it is an [`Error::Memcached`] whose source names
+/// the size, `max_item_size` and `-I`; with errors ignored it is logged at `warn` the first time
+/// for each key (then at `debug`).
+///
+/// # Batch loads
+///
+/// [`get_buckets`](BytecodeCache::get_buckets) asks each server for its share of the batch in
+/// multi-gets (up to 128 keys each), then for the chunks of the chunked entries found in one
+/// more round; every value passes the checks of a single load. A server that fails costs only
+/// its own keys: with errors ignored they are misses and the others still hit; with errors
+/// returned, every bucket that could be filled is, and the first error comes back. A client
+/// given with [`.client(c)`](MemcachedBytecodeCacheBuilder::client) answers the whole batch with
+/// [`MemcachedClient::get_multi`].
 ///
 /// # Servers given by URL
 ///
@@ -56,6 +84,9 @@ const MAX_WARNED_KEYS: usize = 4096;
 ///
 /// - connect timeout 250 ms (`?connect_timeout=<seconds>` overrides it), socket read and write
 ///   timeout 1 s (`?timeout=<seconds>` overrides it), TCP_NODELAY on;
+/// - memcached's text protocol, unless the URL says `?protocol=binary` or carries a user name
+///   (SASL authentication needs the binary protocol): the `memcache` crate's binary protocol
+///   makes a system call per header field, and on loopback its gets take about twice as long;
 /// - nothing is contacted by [`build`](MemcachedBytecodeCacheBuilder::build): a server is
 ///   connected on first use, so a cache never stops an application from starting;
 /// - no round trip to check a pooled connection before use; instead, a connection that saw an
@@ -122,12 +153,31 @@ impl Backend {
         }
     }
 
-    /// `keys` fetched with one multi-get per server, each request with its outcome; a client
-    /// given as is answers all of them with one `get_multi`.
-    fn get_multi<'k>(&self, keys: &[&'k str]) -> Vec<MultiGet<'k>> {
+    /// `keys`, each `(key, home)`, fetched with one multi-get per server, each request with its
+    /// outcome. Servers given by URL place a key on the server of its `home` key; a client given
+    /// as is places keys its own way and answers all of them with one `get_multi`.
+    fn get_multi<'k>(&self, keys: &[(&'k str, &str)]) -> Vec<MultiGet<'k>> {
         match self {
             Backend::Servers(cluster) => cluster.get_multi_by_server(keys),
-            Backend::Client(client) => vec![(keys.to_vec(), client.get_multi(keys))],
+            Backend::Client(client) => {
+                let keys: Vec<&'k str> = keys.iter().map(|&(key, _)| key).collect();
+                let found = client.get_multi(&keys);
+                vec![(keys, found)]
+            }
+        }
+    }
+
+    /// Stores `value` under `key`, on the server of the `home` key for servers given by URL.
+    fn set(
+        &self,
+        home: &str,
+        key: &str,
+        value: &[u8],
+        timeout: Option<u32>,
+    ) -> std::result::Result<(), ClientError> {
+        match self {
+            Backend::Servers(cluster) => cluster.set_at(home, key, value, timeout),
+            Backend::Client(client) => client.set(key, value, timeout),
         }
     }
 }
@@ -328,10 +378,10 @@ impl MemcachedBytecodeCache {
         warned.insert(key.clone())
     }
 
-    /// Fetches `keys` with one multi-get per server. The keys of a failed request are noted
-    /// (and its error logged, or kept in `first_error` when errors are not ignored), so each
-    /// costs only its own keys.
-    fn fetch<'k>(&self, keys: &[&'k str], first_error: &mut Option<Error>) -> Fetched<'k> {
+    /// Fetches `keys`, each `(key, home)`, with one multi-get per server. The keys of a failed
+    /// request are noted (and its error logged, or kept in `first_error` when errors are not
+    /// ignored), so each costs only its own keys.
+    fn fetch<'k>(&self, keys: &[(&'k str, &str)], first_error: &mut Option<Error>) -> Fetched<'k> {
         let mut fetched = Fetched {
             found: HashMap::with_capacity(keys.len()),
             failed: HashSet::new(),
@@ -385,7 +435,7 @@ impl MemcachedBytecodeCache {
     /// Loads a chunked entry whose head was found under `key`.
     fn load_chunks(&self, bucket: &mut Bucket<'_>, key: &str, head: &Head) -> Result<()> {
         let chunk_keys = head.chunk_keys(key);
-        let refs: Vec<&str> = chunk_keys.iter().map(String::as_str).collect();
+        let refs: Vec<(&str, &str)> = chunk_keys.iter().map(|chunk| (&chunk[..], key)).collect();
         let mut first_error = None;
         let mut chunks = self.fetch(&refs, &mut first_error);
         self.decode_chunks(bucket, head, &chunk_keys, &mut chunks);
@@ -396,7 +446,7 @@ impl MemcachedBytecodeCache {
     /// the item size. On failure, the key that failed and why.
     fn store(&self, key: &str, value: &[u8]) -> std::result::Result<(), (String, ClientError)> {
         if value.len() <= self.max_item_size {
-            return self.set(key, value);
+            return self.set(key, key, value);
         }
         let Some((head, chunks)) = chunk::split(value, self.max_item_size) else {
             let too_large = TooLarge {
@@ -407,19 +457,23 @@ impl MemcachedBytecodeCache {
             return Err((key.to_owned(), Box::new(too_large)));
         };
         for (n, chunk) in (0..).zip(&chunks) {
-            self.set(&chunk_key(key, n), chunk)?;
+            self.set(key, &chunk_key(key, n), chunk)?;
         }
         // The head last: until it lands, readers see the previous entry (its chunks now
         // foreign, so a miss) or none.
-        self.set(key, &head.encode())
+        self.set(key, key, &head.encode())
     }
 
-    /// One set; a value the server refused as too large comes back as [`TooLarge`], which
-    /// names the limit and `-I`.
-    fn set(&self, key: &str, value: &[u8]) -> std::result::Result<(), (String, ClientError)> {
+    /// One set, on the server of the `home` key; a value the server refused as too large comes
+    /// back as [`TooLarge`], which names the limit and `-I`.
+    fn set(
+        &self,
+        home: &str,
+        key: &str,
+        value: &[u8],
+    ) -> std::result::Result<(), (String, ClientError)> {
         self.backend
-            .client()
-            .set(key, value, self.timeout)
+            .set(home, key, value, self.timeout)
             .map_err(|source| {
                 let source: ClientError = if is_value_too_large(source.as_ref()) {
                     Box::new(TooLarge {
@@ -582,7 +636,8 @@ impl BytecodeCache for MemcachedBytecodeCache {
                 }
             }
         }
-        let mut values = self.fetch(&unique, &mut first_error);
+        let placed: Vec<(&str, &str)> = unique.iter().map(|&key| (key, key)).collect();
+        let mut values = self.fetch(&placed, &mut first_error);
         let mut chunked = Vec::new();
         for (index, (bucket, key)) in buckets.iter_mut().zip(&keys).enumerate() {
             let Some(key) = key.as_deref() else { continue };
@@ -596,18 +651,20 @@ impl BytecodeCache for MemcachedBytecodeCache {
             match values.found.remove(key) {
                 None => self.counters.loaded(Verdict::Missing, 0),
                 Some(value) => match Head::parse(&value) {
-                    Some(head) => chunked.push((index, head, head.chunk_keys(key))),
+                    Some(head) => chunked.push((index, key, head, head.chunk_keys(key))),
                     None => self.decode(bucket, value),
                 },
             }
         }
         if !chunked.is_empty() {
-            let refs: Vec<&str> = chunked
+            let refs: Vec<(&str, &str)> = chunked
                 .iter()
-                .flat_map(|(_, _, chunk_keys)| chunk_keys.iter().map(String::as_str))
+                .flat_map(|(_, key, _, chunk_keys)| {
+                    chunk_keys.iter().map(move |chunk| (&chunk[..], *key))
+                })
                 .collect();
             let mut chunks = self.fetch(&refs, &mut first_error);
-            for (index, head, chunk_keys) in &chunked {
+            for (index, _, head, chunk_keys) in &chunked {
                 self.decode_chunks(&mut buckets[*index], head, chunk_keys, &mut chunks);
             }
         }

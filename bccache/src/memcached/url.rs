@@ -74,6 +74,7 @@ impl ServerUrl {
                 })
                 .transpose()
         };
+        let protocol = query("protocol");
         let connect_timeout = seconds("connect_timeout")?.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
         let io_timeout = match seconds("timeout")? {
             Some(timeout) => timeout,
@@ -83,6 +84,21 @@ impl ServerUrl {
                 DEFAULT_IO_TIMEOUT
             }
         };
+        // The crate's binary protocol reads and writes each header field with a system call of
+        // its own (about 24 per get); its text protocol sends a request, or a multi-get of many
+        // keys, in one write and reads replies through a buffer. Credentials need the binary
+        // protocol (SASL).
+        match protocol.as_deref() {
+            None if url.username().is_empty() => {
+                url.query_pairs_mut().append_pair("protocol", "ascii");
+            }
+            None | Some("ascii" | "binary") => {}
+            Some(other) => {
+                return Err(invalid(&format!(
+                    "`protocol={other}` is neither `ascii` nor `binary`"
+                )));
+            }
+        }
         // The `memcache` crate's rule: `memcache+unix`, or plain `memcache` with no host and no
         // port, is a unix socket; `memcache+tcp` is always TCP.
         let is_unix = url.scheme() == "memcache+unix"
@@ -139,6 +155,31 @@ mod tests {
                 .any(|(k, v)| k == "timeout" && v == "1")
         );
         assert_eq!(server.connect_timeout, DEFAULT_CONNECT_TIMEOUT);
+        Ok(())
+    }
+
+    #[test]
+    fn text_protocol_unless_the_url_says_or_has_credentials() -> Result<()> {
+        let protocol = |url: &str| -> Result<Vec<String>> {
+            Ok(ServerUrl::parse(url)?
+                .tuned
+                .query_pairs()
+                .filter(|(k, _)| k == "protocol")
+                .map(|(_, v)| v.into_owned())
+                .collect())
+        };
+        assert_eq!(protocol("memcache://127.0.0.1")?, ["ascii"]);
+        assert_eq!(protocol("memcache:///run/m.sock")?, ["ascii"]);
+        assert_eq!(protocol("memcache://h?protocol=binary")?, ["binary"]);
+        assert_eq!(protocol("memcache://h?protocol=ascii")?, ["ascii"]);
+        assert!(
+            protocol("memcache://user:pw@h")?.is_empty(),
+            "SASL needs binary"
+        );
+        assert!(matches!(
+            ServerUrl::parse("memcache://h?protocol=meta"),
+            Err(Error::InvalidServer { .. })
+        ));
         Ok(())
     }
 
