@@ -6,6 +6,9 @@
 //! checksums) against 1,000 single `get_bucket` calls, from one server and from a cluster of
 //! three; the summary also shows memcached's binary protocol (`?protocol=binary`).
 //!
+//! Large entries: store and load of a 2 MB entry, in chunks on a server with the default item
+//! size (`-I 1m`) and whole on a server started with `-I 4m`.
+//!
 //! The bench starts its own memcached (see `tests/support/memcached.rs`).
 //! `cargo bench --bench memcached`; medians are in
 //! `target/criterion/memcached_hit_*/*/new/estimates.json`. After criterion, the bench alternates
@@ -174,12 +177,100 @@ fn bench_memcached_warmup(c: &mut Criterion) {
     }
 }
 
+const LARGE_CODE_LEN: usize = 2 * 1024 * 1024;
+
+/// A server and a cache on it for 2 MB entries: `chunked` on memcached's default item size,
+/// else whole on a server with `-I 4m`.
+fn large_entry_cache(chunked: bool) -> (MemcachedServer, MemcachedBytecodeCache) {
+    let (item_size, max_item_size) = if chunked {
+        ("1m", MemcachedBytecodeCache::DEFAULT_MAX_ITEM_SIZE)
+    } else {
+        ("4m", 4 * 1024 * 1024 - 1024)
+    };
+    let server = MemcachedServer::start_with(&["-I", item_size, "-m", "256"]);
+    let cache = MemcachedBytecodeCache::builder()
+        .server(server.url())
+        .ignore_memcache_errors(false)
+        .checksum(Checksum::Xxh3_128)
+        .max_item_size(max_item_size)
+        .build()
+        .expect("cache");
+    (server, cache)
+}
+
+fn bench_memcached_large_entry(c: &mut Criterion) {
+    let source = template_source(0, 20 * 1024);
+    let code = fake_code(2, LARGE_CODE_LEN);
+    for (label, chunked) in [("3 chunks, -I 1m", true), ("whole, -I 4m", false)] {
+        let (_server, cache) = large_entry_cache(chunked);
+        let mut bucket = cache
+            .get_bucket(&(), "big.wasm", None, &source)
+            .expect("bucket");
+        bucket.code = Some(code.clone());
+        let mut group = c.benchmark_group(format!("memcached_2MB_entry_{label}"));
+        group.bench_function("store (set_bucket)", |b| {
+            b.iter(|| cache.set_bucket(black_box(&bucket)).expect("store"))
+        });
+        group.bench_function("load (get_bucket hit)", |b| {
+            b.iter(|| {
+                let hit = cache
+                    .get_bucket(&(), "big.wasm", None, black_box(&source))
+                    .expect("hit");
+                assert_eq!(hit.code.as_ref().map(Vec::len), Some(LARGE_CODE_LEN));
+                hit
+            })
+        });
+        group.finish();
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(100)
         .measurement_time(Duration::from_secs(5));
-    targets = bench_memcached_hit, bench_memcached_warmup
+    targets = bench_memcached_hit, bench_memcached_warmup, bench_memcached_large_entry
+}
+
+/// Store and load of a 2 MB entry, chunked and whole, in alternating rounds; prints medians.
+fn large_entry_summary() {
+    const ROUNDS: usize = 31;
+    println!("\n2 MB entry (2,097,152 bytes of code, 20 KB source, xxh3); {ROUNDS} rounds");
+    let source = template_source(0, 20 * 1024);
+    let code = fake_code(2, LARGE_CODE_LEN);
+    let setups: Vec<(&str, MemcachedServer, MemcachedBytecodeCache)> =
+        [("3 chunks on -I 1m", true), ("whole on -I 4m  ", false)]
+            .into_iter()
+            .map(|(label, chunked)| {
+                let (server, cache) = large_entry_cache(chunked);
+                (label, server, cache)
+            })
+            .collect();
+    let mut times = vec![(Vec::new(), Vec::new()); setups.len()];
+    for _ in 0..ROUNDS {
+        for ((_, _, cache), (stores, loads)) in setups.iter().zip(&mut times) {
+            let mut bucket = cache
+                .get_bucket(&(), "big.wasm", None, &source)
+                .expect("bucket");
+            bucket.code = Some(code.clone());
+            let started = Instant::now();
+            cache.set_bucket(&bucket).expect("store");
+            stores.push(started.elapsed().as_secs_f64() * 1e3);
+            let started = Instant::now();
+            let hit = cache
+                .get_bucket(&(), "big.wasm", None, black_box(&source))
+                .expect("hit");
+            loads.push(started.elapsed().as_secs_f64() * 1e3);
+            assert_eq!(hit.code.as_deref(), Some(&code[..]));
+        }
+    }
+    for ((label, _, _), (stores, loads)) in setups.iter().zip(&mut times) {
+        println!(
+            "{label}: store median {:.2} ms, load median {:.2} ms",
+            median(stores),
+            median(loads)
+        );
+    }
 }
 
 /// Warm-up of 1,000 entries, batch and singles alternated in rounds; prints the medians.
@@ -286,6 +377,7 @@ fn main() {
     if std::env::args().any(|arg| arg == "--bench") {
         interleaved_summary();
         warmup_summary();
+        large_entry_summary();
     }
     Criterion::default().configure_from_args().final_summary();
 }

@@ -381,3 +381,35 @@ fn values_returned_under_another_key_are_misses() {
     assert!(buckets.iter().all(|b| b.code.is_none()));
     assert_eq!(verdicts(before, stats(&cache)), [0, 1, 0, 9, 0]);
 }
+
+#[test]
+fn key_memcached_cannot_store_fails_only_its_bucket() {
+    let server = MemcachedServer::start();
+    let strict = cache_on(&[&server], false);
+    let engine = Engine("engine 1");
+    store(&strict, "a.html", b"code a");
+    store(&strict, "b.html", b"code b");
+    let bucket = |key: String| Bucket::new(&engine, key, strict.get_source_checksum(SOURCE));
+    let mut buckets = vec![
+        bucket(strict.get_cache_key("a.html", None)),
+        bucket("holds a space".to_owned()),
+        bucket(strict.get_cache_key("b.html", None)),
+    ];
+    let error = strict
+        .load_bytecodes(&mut buckets)
+        .expect_err("an invalid key is an error when errors are not ignored");
+    assert!(
+        matches!(&error, Error::Memcached { operation: "get", key, .. } if key.ends_with("holds a space")),
+        "unexpected error: {}",
+        error_chain(&error)
+    );
+    let codes: Vec<Option<&[u8]>> = buckets.iter().map(|b| b.code.as_deref()).collect();
+    assert_eq!(codes, [Some(&b"code a"[..]), None, Some(&b"code b"[..])]);
+
+    let lenient = cache_on(&[&server], true);
+    lenient
+        .load_bytecodes(&mut buckets)
+        .expect("ignored: a miss");
+    assert_eq!(stats(&lenient).errors, 1);
+    assert_eq!(stats(&lenient).hits, 2);
+}

@@ -95,25 +95,25 @@ impl Head {
     }
 }
 
-/// Splits an encoded entry into chunk values of at most `max_item_size` bytes each, and the head
-/// that names them; `None` when it would take more than [`MAX_CHUNKS`] chunks.
-pub(super) fn split(entry: &[u8], max_item_size: usize) -> Option<(Head, Vec<Vec<u8>>)> {
+/// Splits an encoded entry into chunk values of at most `max_item_size` bytes each (made one at
+/// a time, as they are stored), and the head that names them; `None` when it would take more
+/// than [`MAX_CHUNKS`] chunks.
+pub(super) fn split(
+    entry: &[u8],
+    max_item_size: usize,
+) -> Option<(Head, impl Iterator<Item = Vec<u8>> + '_)> {
     let per_chunk = max_item_size.checked_sub(CHUNK_HEADER_LEN)?.max(1);
     let generation = u64::from_le_bytes(entry.get(entry.len().checked_sub(8)?..)?.try_into().ok()?);
     let count = u32::try_from(entry.len().div_ceil(per_chunk))
         .ok()
         .filter(|count| (1..=MAX_CHUNKS).contains(count))?;
-    let chunks = entry
-        .chunks(per_chunk)
-        .enumerate()
-        .map(|(n, data)| {
-            let mut chunk = Vec::with_capacity(CHUNK_HEADER_LEN + data.len());
-            chunk.extend_from_slice(&generation.to_le_bytes());
-            chunk.extend_from_slice(&(n as u32).to_le_bytes());
-            chunk.extend_from_slice(data);
-            chunk
-        })
-        .collect();
+    let chunks = entry.chunks(per_chunk).enumerate().map(move |(n, data)| {
+        let mut chunk = Vec::with_capacity(CHUNK_HEADER_LEN + data.len());
+        chunk.extend_from_slice(&generation.to_le_bytes());
+        chunk.extend_from_slice(&(n as u32).to_le_bytes());
+        chunk.extend_from_slice(data);
+        chunk
+    });
     let head = Head {
         count,
         entry_len: entry.len() as u64,
@@ -145,6 +145,7 @@ mod tests {
     fn split_then_assemble_gives_the_entry_back() {
         let entry = entry(10_000);
         let (head, chunks) = split(&entry, 1024).expect("split");
+        let chunks: Vec<Vec<u8>> = chunks.collect();
         assert_eq!(head.count as usize, chunks.len());
         assert!(chunks.iter().all(|c| c.len() <= 1024));
         assert_eq!(Head::parse(&head.encode()), Some(head));
@@ -153,14 +154,17 @@ mod tests {
 
     #[test]
     fn missing_foreign_or_misplaced_chunks_are_misses() {
-        let (head, chunks) = split(&entry(5000), 1024).expect("split");
+        let five_thousand = entry(5000);
+        let (head, chunks) = split(&five_thousand, 1024).expect("split");
+        let chunks: Vec<Vec<u8>> = chunks.collect();
         let mut missing: Vec<_> = chunks.iter().cloned().map(Some).collect();
         missing[2] = None;
         assert_eq!(head.assemble(missing), Err(Verdict::Missing));
 
-        let (_, other) = split(&entry(5001), 1024).expect("split");
+        let other_entry = entry(5001);
+        let (_, mut other) = split(&other_entry, 1024).expect("split");
         let mut foreign: Vec<_> = chunks.iter().cloned().map(Some).collect();
-        foreign[1] = Some(other[1].clone());
+        foreign[1] = other.nth(1);
         assert_eq!(head.assemble(foreign), Err(Verdict::Rejected));
 
         let mut swapped: Vec<_> = chunks.iter().cloned().map(Some).collect();

@@ -456,8 +456,8 @@ impl MemcachedBytecodeCache {
             };
             return Err((key.to_owned(), Box::new(too_large)));
         };
-        for (n, chunk) in (0..).zip(&chunks) {
-            self.set(key, &chunk_key(key, n), chunk)?;
+        for (n, chunk) in (0..).zip(chunks) {
+            self.set(key, &chunk_key(key, n), &chunk)?;
         }
         // The head last: until it lands, readers see the previous entry (its chunks now
         // foreign, so a miss) or none.
