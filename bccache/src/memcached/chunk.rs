@@ -189,6 +189,8 @@ mod tests {
             assert_eq!(Head::parse(&head.encode()), None);
         }
         assert_eq!(Head::parse(b"bcchunk\x01"), None);
+        // A head is never read as an encoded bucket, nor a bucket as a head.
+        assert!(!crate::BC_MAGIC.starts_with(&HEAD_MAGIC[..7]));
     }
 
     #[test]

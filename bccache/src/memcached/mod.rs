@@ -68,7 +68,7 @@ const MAX_WARNED_KEYS: usize = 4096;
 /// # Batch loads
 ///
 /// [`get_buckets`](BytecodeCache::get_buckets) asks each server for its share of the batch in
-/// multi-gets (up to 128 keys each), then for the chunks of the chunked entries found in one
+/// multi-gets sized for replies of about 1 MiB (4 to 128 keys each), then for the chunks of the chunked entries found in one
 /// more round; every value passes the checks of a single load. A server that fails costs only
 /// its own keys: with errors ignored they are misses and the others still hit; with errors
 /// returned, every bucket that could be filled is, and the first error comes back. A client
