@@ -413,3 +413,26 @@ fn key_memcached_cannot_store_fails_only_its_bucket() {
     assert_eq!(stats(&lenient).errors, 1);
     assert_eq!(stats(&lenient).hits, 2);
 }
+
+#[test]
+fn long_keys_in_large_batches_all_hit() {
+    // 128 keys of 250 bytes make a request line of 32 KB in the text protocol.
+    let server = MemcachedServer::start();
+    let cache = MemcachedBytecodeCache::builder()
+        .server(server.url())
+        .prefix("p".repeat(MemcachedBytecodeCache::MAX_PREFIX_LEN))
+        .ignore_memcache_errors(false)
+        .build()
+        .expect("build");
+    let names: Vec<String> = (0..300).map(|i| format!("long-{i}.html")).collect();
+    for name in &names {
+        store(&cache, name, name.as_bytes());
+    }
+    let lookups: Vec<Lookup<'_>> = names.iter().map(|n| Lookup::new(n, SOURCE)).collect();
+    let buckets = cache
+        .get_buckets(&Engine("engine 1"), &lookups)
+        .expect("get_buckets");
+    for (name, bucket) in names.iter().zip(&buckets) {
+        assert_eq!(bucket.code.as_deref(), Some(name.as_bytes()), "{name}");
+    }
+}
