@@ -7,10 +7,16 @@
 //! the write it belongs to: a chunk of an older or concurrent write, or one returned under
 //! another chunk's key, is refused before the entry is put together, and the whole entry is
 //! then checked by its trailer as any other. All integers little-endian.
+//!
+//! Also here: telling a value the server refused as too large, and the error that says so.
 
+use std::fmt;
+
+use memcache::MemcacheError;
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::MAX_KEY_LEN;
+use super::client::ClientError;
 use crate::stats::Verdict;
 
 /// The first bytes of a head. An encoded bucket starts with `BC_MAGIC` ("bccache" and a
@@ -130,6 +136,63 @@ pub(super) fn chunk_key(entry_key: &str, n: u32) -> String {
         key
     } else {
         format!("bccache/chunk/{:032x}/{n}", xxh3_128(entry_key.as_bytes()))
+    }
+}
+
+/// Whether memcached refused a value as larger than its item size (binary protocol: status
+/// "value too large"; text protocol: `SERVER_ERROR object too large for cache`).
+pub(super) fn is_value_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        match error.downcast_ref::<MemcacheError>() {
+            Some(MemcacheError::CommandError(memcache::CommandError::ValueTooLarge)) => {
+                return true;
+            }
+            Some(MemcacheError::ServerError(memcache::ServerError::Error(message)))
+                if message.contains("too large") =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        cause = error.source();
+    }
+    false
+}
+
+/// A value over the server's item size, or an entry too large even for chunks.
+#[derive(Debug)]
+pub(super) struct TooLarge {
+    pub(super) len: usize,
+    pub(super) max_item_size: usize,
+    /// The server's refusal, or `None` when the entry would need too many chunks.
+    pub(super) refused: Option<ClientError>,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (len, max) = (self.len, self.max_item_size);
+        match self.refused {
+            Some(_) => write!(
+                f,
+                "the server refused a value of {len} bytes as over its item size limit \
+                 (memcached's `-I`, 1m by default): start memcached with a larger `-I`, or set \
+                 `.max_item_size()` (now {max} bytes) about 1 KiB below the server's `-I`"
+            ),
+            None => write!(
+                f,
+                "an entry of {len} bytes needs more than 65536 chunks of {max} bytes: raise \
+                 `.max_item_size()` and memcached's `-I`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TooLarge {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.refused
+            .as_deref()
+            .map(|error| error as &(dyn std::error::Error + 'static))
     }
 }
 

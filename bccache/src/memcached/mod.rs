@@ -14,8 +14,6 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Mutex;
 
-use memcache::MemcacheError;
-
 use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
 use crate::checksum::Checksum;
@@ -23,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::stats::{CacheStats, Counters, Verdict};
 
 pub use builder::MemcachedBytecodeCacheBuilder;
-use chunk::{Head, chunk_key};
+use chunk::{Head, TooLarge, chunk_key, is_value_too_large};
 use client::ClientError;
 pub use client::MemcachedClient;
 use cluster::{Cluster, MultiGet};
@@ -493,63 +491,6 @@ impl MemcachedBytecodeCache {
 fn keep_first(first_error: &mut Option<Error>, result: Result<()>) {
     if let (None, Err(error)) = (&first_error, result) {
         *first_error = Some(error);
-    }
-}
-
-/// Whether memcached refused a value as larger than its item size (binary protocol: status
-/// "value too large"; text protocol: `SERVER_ERROR object too large for cache`).
-fn is_value_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cause = Some(error);
-    while let Some(error) = cause {
-        match error.downcast_ref::<MemcacheError>() {
-            Some(MemcacheError::CommandError(memcache::CommandError::ValueTooLarge)) => {
-                return true;
-            }
-            Some(MemcacheError::ServerError(memcache::ServerError::Error(message)))
-                if message.contains("too large") =>
-            {
-                return true;
-            }
-            _ => {}
-        }
-        cause = error.source();
-    }
-    false
-}
-
-/// A value over the server's item size, or an entry too large even for chunks.
-#[derive(Debug)]
-struct TooLarge {
-    len: usize,
-    max_item_size: usize,
-    /// The server's refusal, or `None` when the entry would need too many chunks.
-    refused: Option<ClientError>,
-}
-
-impl fmt::Display for TooLarge {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (len, max) = (self.len, self.max_item_size);
-        match self.refused {
-            Some(_) => write!(
-                f,
-                "the server refused a value of {len} bytes as over its item size limit \
-                 (memcached's `-I`, 1m by default): start memcached with a larger `-I`, or set \
-                 `.max_item_size()` (now {max} bytes) about 1 KiB below the server's `-I`"
-            ),
-            None => write!(
-                f,
-                "an entry of {len} bytes needs more than 65536 chunks of {max} bytes: raise \
-                 `.max_item_size()` and memcached's `-I`"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for TooLarge {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.refused
-            .as_deref()
-            .map(|error| error as &(dyn std::error::Error + 'static))
     }
 }
 
