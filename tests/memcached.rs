@@ -264,7 +264,13 @@ fn value_over_the_item_size_is_an_error_when_not_ignored() {
     let server = MemcachedServer::start_with(&["-I", "1m"]);
     let code = vec![7u8; 2 * 1024 * 1024];
 
-    let strict = strict_cache_on(&server);
+    // Told that items of 4 MiB fit, the store sends the entry whole and the server refuses it.
+    let strict = MemcachedBytecodeCache::builder()
+        .server(server.url())
+        .max_item_size(4 * 1024 * 1024)
+        .ignore_memcache_errors(false)
+        .build()
+        .expect("build");
     let mut bucket = strict
         .get_bucket(&(), "huge.html", None, SOURCE)
         .expect("get_bucket");
@@ -282,10 +288,19 @@ fn value_over_the_item_size_is_an_error_when_not_ignored() {
         ),
         "unexpected error: {error}"
     );
+    assert!(
+        error_chain(&error).contains("`-I`"),
+        "{}",
+        error_chain(&error)
+    );
     assert_eq!(load(&strict, "huge.html", SOURCE), None);
 
     // Ignored, it is dropped; either way the connection stays usable.
-    let lenient = cache_on(&server);
+    let lenient = MemcachedBytecodeCache::builder()
+        .server(server.url())
+        .max_item_size(4 * 1024 * 1024)
+        .build()
+        .expect("build");
     lenient.set_bucket(&bucket).expect("dropped when ignored");
     store(&strict, "small.html", SOURCE, b"small");
     assert_eq!(

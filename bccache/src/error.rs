@@ -112,6 +112,15 @@ pub enum Error {
         reason: String,
     },
 
+    /// An invalid memcached item size, given to the memcached builder's `max_item_size`.
+    #[error("invalid memcached item size {size}: {reason}")]
+    InvalidItemSize {
+        /// The size in bytes, as given.
+        size: usize,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
     /// A memcached builder with neither `.server(url)` nor `.client(c)`.
     #[error("memcached cache needs a server: call `.server(url)` or `.client(client)`")]
     NoServer,

@@ -1,0 +1,271 @@
+//! [`MemcachedBytecodeCacheBuilder`]: every setting of a memcached store, checked in `build`.
+
+use std::fmt;
+
+use super::cluster::Cluster;
+use super::server::Server;
+use super::{Backend, DEFAULT_PREFIX, MemcachedBytecodeCache, MemcachedClient};
+use crate::checksum::Checksum;
+use crate::error::{Error, Result};
+
+/// Builds a [`MemcachedBytecodeCache`]; every check happens in
+/// [`build`](MemcachedBytecodeCacheBuilder::build).
+#[must_use = "a builder does nothing until `.build()` is called"]
+pub struct MemcachedBytecodeCacheBuilder {
+    servers: Vec<String>,
+    client: Option<Box<dyn MemcachedClient>>,
+    pub(super) prefix: String,
+    pub(super) timeout: Option<u32>,
+    pub(super) ignore_memcache_errors: bool,
+    pub(super) checksum: Checksum,
+    pub(super) max_item_size: usize,
+}
+
+impl fmt::Debug for MemcachedBytecodeCacheBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemcachedBytecodeCacheBuilder")
+            .field("servers", &self.servers.len())
+            .field("client", &self.client.is_some())
+            .field("prefix", &self.prefix)
+            .field("timeout", &self.timeout)
+            .field("ignore_memcache_errors", &self.ignore_memcache_errors)
+            .field("max_item_size", &self.max_item_size)
+            .finish()
+    }
+}
+
+impl MemcachedBytecodeCacheBuilder {
+    /// Jinja2's defaults, no server yet: what [`MemcachedBytecodeCache::builder`] returns.
+    pub(super) fn new() -> Self {
+        MemcachedBytecodeCacheBuilder {
+            servers: Vec::new(),
+            client: None,
+            prefix: DEFAULT_PREFIX.to_owned(),
+            timeout: None,
+            ignore_memcache_errors: true,
+            checksum: Checksum::Sha1,
+            max_item_size: MemcachedBytecodeCache::DEFAULT_MAX_ITEM_SIZE,
+        }
+    }
+
+    /// Adds a server by URL, e.g. `memcache://127.0.0.1:11211`; call it once per member of a
+    /// cluster. See [`MemcachedBytecodeCache`] for the URL forms and how the client is tuned.
+    ///
+    /// ```
+    /// let cache = bccache::MemcachedBytecodeCache::builder()
+    ///     .server("memcache://cache-1.internal:11211?timeout=0.5")
+    ///     .server("memcache://cache-2.internal:11211?timeout=0.5")
+    ///     .build()?;
+    /// # Ok::<(), bccache::Error>(())
+    /// ```
+    pub fn server(mut self, url: impl Into<String>) -> Self {
+        self.servers.push(url.into());
+        self
+    }
+
+    /// Uses `client` as given instead of servers by URL: its own pool, timeouts and hashing.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// # use bccache::MemcachedClient;
+    /// # struct MyClient;
+    /// # type R<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+    /// # impl MemcachedClient for MyClient {
+    /// #     fn get(&self, _: &str) -> R<Option<Vec<u8>>> { Ok(None) }
+    /// #     fn set(&self, _: &str, _: &[u8], _: Option<u32>) -> R<()> { Ok(()) }
+    /// # }
+    /// let shared = Arc::new(MyClient);
+    /// let cache = bccache::MemcachedBytecodeCache::builder()
+    ///     .client(Arc::clone(&shared))
+    ///     .build()?;
+    /// # Ok::<(), bccache::Error>(())
+    /// ```
+    pub fn client(mut self, client: impl MemcachedClient + 'static) -> Self {
+        self.client = Some(Box::new(client));
+        self
+    }
+
+    /// The prefix of every key (default [`DEFAULT_PREFIX`]): at most 210 bytes, no spaces or
+    /// control characters.
+    ///
+    /// ```
+    /// let cache = bccache::MemcachedBytecodeCache::builder()
+    ///     .server("memcache://127.0.0.1:11211")
+    ///     .prefix("app/v2/bytecode/")
+    ///     .build()?;
+    /// assert_eq!(cache.prefix(), "app/v2/bytecode/");
+    /// # Ok::<(), bccache::Error>(())
+    /// ```
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Entries expire `secs` seconds after they are stored: from 1 to
+    /// [`MAX_TIMEOUT`](MemcachedBytecodeCache::MAX_TIMEOUT) (30 days). Without it no expiration
+    /// is sent.
+    ///
+    /// ```
+    /// let cache = bccache::MemcachedBytecodeCache::builder()
+    ///     .server("memcache://127.0.0.1:11211")
+    ///     .timeout(24 * 3600)
+    ///     .build()?;
+    /// assert_eq!(cache.timeout(), Some(86_400));
+    /// # Ok::<(), bccache::Error>(())
+    /// ```
+    pub fn timeout(mut self, secs: u32) -> Self {
+        self.timeout = Some(secs);
+        self
+    }
+
+    /// Whether a memcached error is a miss (get) or dropped (set) rather than returned as
+    /// [`Error::Memcached`]. Default `true`, as in Jinja2.
+    ///
+    /// ```
+    /// let cache = bccache::MemcachedBytecodeCache::builder()
+    ///     .server("memcache://127.0.0.1:11211")
+    ///     .ignore_memcache_errors(false)
+    ///     .build()?;
+    /// assert!(!cache.ignore_memcache_errors());
+    /// # Ok::<(), bccache::Error>(())
+    /// ```
+    pub fn ignore_memcache_errors(mut self, ignore: bool) -> Self {
+        self.ignore_memcache_errors = ignore;
+        self
+    }
+
+    /// The algorithm that sums sources (default [`Checksum::Sha1`], Jinja2's).
+    ///
+    /// ```
+    /// use bccache::Checksum;
+    ///
+    /// let cache = bccache::MemcachedBytecodeCache::builder()
+    ///     .server("memcache://127.0.0.1:11211")
+    ///     .checksum(Checksum::Xxh3_128)
+    ///     .build()?;
+    /// assert_eq!(cache.checksum_algorithm(), Checksum::Xxh3_128);
+    /// # Ok::<(), bccache::Error>(())
+    /// ```
+    pub fn checksum(mut self, checksum: Checksum) -> Self {
+        self.checksum = checksum;
+        self
+    }
+
+    /// The largest value stored as one memcached item, in bytes (default
+    /// [`DEFAULT_MAX_ITEM_SIZE`](MemcachedBytecodeCache::DEFAULT_MAX_ITEM_SIZE), 1 MiB less
+    /// 1 KiB). A larger entry is stored as chunks of at most this size, each under its own key
+    /// (`<key>/<n>`), and a small head under the entry's key that names them; a load fetches
+    /// the chunks with one multi-get and checks them together by the entry's integrity
+    /// trailer, and a missing chunk, or one of another write, is a miss.
+    ///
+    /// Keep it about 1 KiB below the servers' item size (memcached's `-I`, 1m by default):
+    /// memcached counts its item header and the key against `-I`. A value the server still
+    /// refuses is an error that names `-I` (with errors ignored, logged at `warn` once per
+    /// key). From [`MIN_ITEM_SIZE`](MemcachedBytecodeCache::MIN_ITEM_SIZE) (1 KiB) to
+    /// [`MAX_ITEM_SIZE`](MemcachedBytecodeCache::MAX_ITEM_SIZE) (1 GiB).
+    ///
+    /// ```
+    /// // Servers started with `memcached -I 8m`: store entries of up to ~8 MB whole.
+    /// let cache = bccache::MemcachedBytecodeCache::builder()
+    ///     .server("memcache://127.0.0.1:11211")
+    ///     .max_item_size(8 * 1024 * 1024 - 1024)
+    ///     .build()?;
+    /// assert_eq!(cache.max_item_size(), 8_387_584);
+    /// # Ok::<(), bccache::Error>(())
+    /// ```
+    pub fn max_item_size(mut self, bytes: usize) -> Self {
+        self.max_item_size = bytes;
+        self
+    }
+
+    /// Checks everything and builds the cache, without contacting any server.
+    ///
+    /// Errors: [`Error::InvalidPrefix`], [`Error::InvalidTimeout`],
+    /// [`Error::InvalidItemSize`], [`Error::InvalidServer`] (a
+    /// URL that cannot name a memcached server, or both `.server()` and `.client()`), and
+    /// [`Error::NoServer`] when neither was given.
+    ///
+    /// ```
+    /// let error = bccache::MemcachedBytecodeCache::builder()
+    ///     .server("memcache://127.0.0.1:11211")
+    ///     .timeout(0)
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(matches!(error, bccache::Error::InvalidTimeout { timeout: 0, .. }));
+    /// ```
+    pub fn build(mut self) -> Result<MemcachedBytecodeCache> {
+        check_prefix(&self.prefix)?;
+        if let Some(timeout) = self.timeout {
+            check_timeout(timeout)?;
+        }
+        check_item_size(self.max_item_size)?;
+        let (backend, servers) = match (self.client.take(), self.servers.is_empty()) {
+            (Some(_), false) => {
+                return Err(Error::InvalidServer {
+                    url: self.servers.join(", "),
+                    reason: "`.server(url)` and `.client(client)` cannot be combined".into(),
+                });
+            }
+            (Some(client), true) => (Backend::Client(client), Vec::new()),
+            (None, true) => return Err(Error::NoServer),
+            (None, false) => {
+                let servers = self
+                    .servers
+                    .iter()
+                    .map(|url| Server::new(url))
+                    .collect::<Result<Vec<_>>>()?;
+                let names = servers.iter().map(|s| s.url.name.clone()).collect();
+                (Backend::Servers(Cluster::new(servers)), names)
+            }
+        };
+        Ok(MemcachedBytecodeCache::with_backend(backend, servers, self))
+    }
+}
+
+fn check_item_size(size: usize) -> Result<()> {
+    let invalid = |reason| Error::InvalidItemSize { size, reason };
+    if size < MemcachedBytecodeCache::MIN_ITEM_SIZE {
+        return Err(invalid("below 1024 bytes, memcached's smallest `-I`"));
+    }
+    if size > MemcachedBytecodeCache::MAX_ITEM_SIZE {
+        return Err(invalid("over 1 GiB, memcached's largest `-I`"));
+    }
+    Ok(())
+}
+
+fn check_prefix(prefix: &str) -> Result<()> {
+    let invalid = |reason| Error::InvalidPrefix {
+        prefix: prefix.to_owned(),
+        reason,
+    };
+    if prefix.len() > MemcachedBytecodeCache::MAX_PREFIX_LEN {
+        return Err(invalid(
+            "longer than 210 bytes, so keys would pass memcached's 250",
+        ));
+    }
+    if prefix.chars().any(char::is_whitespace) {
+        return Err(invalid("memcached keys cannot hold spaces"));
+    }
+    if prefix.chars().any(char::is_control) {
+        return Err(invalid("memcached keys cannot hold control characters"));
+    }
+    Ok(())
+}
+
+fn check_timeout(timeout: u32) -> Result<()> {
+    let invalid = |reason| Error::InvalidTimeout {
+        timeout: u64::from(timeout),
+        reason,
+    };
+    if timeout == 0 {
+        return Err(invalid(
+            "0 would mean no expiration; leave the timeout unset instead",
+        ));
+    }
+    if timeout > MemcachedBytecodeCache::MAX_TIMEOUT {
+        return Err(invalid(
+            "over 30 days (2592000 s), which memcached would read as a date",
+        ));
+    }
+    Ok(())
+}
