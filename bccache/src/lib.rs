@@ -31,6 +31,7 @@
 //!
 //! - `derive` (default): `#[derive(BytecodeCache)]`.
 //! - `memcached` (default): `MemcachedBytecodeCache`.
+//! - `redis`: `RedisBytecodeCache`, standalone Redis servers or a Redis Cluster.
 //! - `lua`: `engine::lua::LuaCompiler`, Lua 5.4 through mlua.
 //! - `regex`: `engine::regex::DfaCompiler`, regex-automata dense DFAs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -44,6 +45,8 @@ mod fs;
 mod loader;
 #[cfg(feature = "memcached")]
 mod memcached;
+#[cfg(feature = "redis")]
+mod redis;
 mod stats;
 
 #[cfg(any(feature = "lua", feature = "regex"))]
@@ -51,16 +54,17 @@ mod stats;
 pub mod engine;
 
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
-pub use cache::{BytecodeCache, Lookup};
+pub use cache::{BytecodeCache, DEFAULT_PREFIX, Lookup};
 pub use checksum::Checksum;
 pub use error::{Error, Result};
 pub use fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
 #[cfg(feature = "memcached")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memcached")))]
-pub use memcached::{
-    DEFAULT_PREFIX, MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient,
-};
+pub use memcached::{MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use crate::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
 pub use stats::CacheStats;
 
 #[cfg(feature = "derive")]
