@@ -203,12 +203,20 @@ impl RedisCluster {
     /// The node that serves `slot`, by `CLUSTER SLOTS` of a running node.
     pub fn owner_of_slot(&self, slot: i64) -> usize {
         let node = self.nodes.iter().find(|n| n.is_running()).expect("a running node");
-        let ranges: Vec<(i64, i64, (String, i64))> =
-            node.query(redis::cmd("CLUSTER").arg("SLOTS"));
+        let ranges: Vec<Vec<redis::Value>> = node.query(redis::cmd("CLUSTER").arg("SLOTS"));
         let port = ranges
             .iter()
-            .find(|(first, last, _)| (*first..=*last).contains(&slot))
-            .map(|(_, _, (_, port))| *port)
+            .find_map(|range| match range.as_slice() {
+                [redis::Value::Int(first), redis::Value::Int(last), redis::Value::Array(master), ..]
+                    if (*first..=*last).contains(&slot) =>
+                {
+                    match master.get(1) {
+                        Some(redis::Value::Int(port)) => Some(*port),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
             .unwrap_or_else(|| panic!("no node serves slot {slot}"));
         self.nodes
             .iter()
