@@ -20,8 +20,13 @@ pub use builder::RedisBytecodeCacheBuilder;
 use cluster::{Cluster, slot_of};
 use connection::{Failure, Server, ServerError};
 
-/// Keys per `MGET` of a batch; a batch sends all of a server's `MGET`s in one pipeline.
-const KEYS_PER_MGET: usize = 128;
+/// Bytes of values a batch asks one server for per round trip, about.
+const WINDOW_BYTES: usize = 512 * 1024;
+/// Keys of a batch's first round trip to a server, before value sizes are known.
+const FIRST_WINDOW_KEYS: usize = 64;
+/// Bounds on the keys of one round trip.
+const MIN_WINDOW_KEYS: usize = 4;
+const MAX_WINDOW_KEYS: usize = 256;
 /// Keys asked for per `SCAN` step of [`clear`](BytecodeCache::clear).
 const SCAN_COUNT: usize = 512;
 
@@ -66,8 +71,9 @@ const SCAN_COUNT: usize = 512;
 /// # Batches and `clear`
 ///
 /// [`load_bytecodes`](BytecodeCache::load_bytecodes) (and so
-/// [`get_buckets`](BytecodeCache::get_buckets)) asks each server once: a pipeline of `MGET`s,
-/// one per hash slot in a cluster. [`clear`](BytecodeCache::clear) removes the keys that start
+/// [`get_buckets`](BytecodeCache::get_buckets)) asks each server for many keys per round trip:
+/// an `MGET` (in a cluster, a pipeline of `MGET`s, one per hash slot) of up to 256 keys or about
+/// 512 KiB of values, whichever is less. [`clear`](BytecodeCache::clear) removes the keys that start
 /// with the prefix, and nothing else, with `SCAN MATCH` and `UNLINK` on every server (every
 /// master of a cluster); it never runs `FLUSHDB`. An empty prefix clears the whole database.
 /// `clear` reports a failing server whatever `ignore_errors` says, after trying all of them.
@@ -233,8 +239,8 @@ impl BytecodeCache for RedisBytecodeCache {
         }
     }
 
-    /// One pipeline of `MGET`s per server (per master in a cluster, one `MGET` per hash slot);
-    /// every entry passes the same checks as a single load. With errors not ignored, the first
+    /// Many keys per round trip with `MGET` (per master in a cluster, one `MGET` per hash
+    /// slot); every entry passes the same checks as a single load. With errors not ignored, the first
     /// failing server's error comes back after every other bucket was filled.
     fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
         let keys: Vec<String> = buckets
@@ -420,26 +426,25 @@ impl Route {
         }
     }
 
-    /// The values of many keys, asking each server once: one pipeline of `MGET`s, each of at
-    /// most [`KEYS_PER_MGET`] keys of one slot (in a cluster).
+    /// The values of many keys: per server, windows of keys each sent as one `MGET` (in a
+    /// cluster, one pipeline of `MGET`s, one per slot) and answered in one round trip. A window
+    /// is sized from the values seen so far to about [`WINDOW_BYTES`]: large replies piling up
+    /// behind each other in one pipeline are slower than a few round trips.
     fn mget(&self, keys: &[String]) -> (Vec<Fetched>, Vec<ServerError>) {
         let mut fetched: Vec<Fetched> = keys.iter().map(|_| Fetched::Value(None)).collect();
         let mut errors = Vec::new();
-        // Per server: groups of key indices, each group one MGET.
-        let mut work: Vec<(Arc<Server>, Vec<(Option<u16>, Vec<usize>)>)> = Vec::new();
+        // Per server: its keys as (slot, index), sorted by slot in a cluster.
+        let mut work: Vec<(Arc<Server>, Vec<(Option<u16>, usize)>)> = Vec::new();
         match self {
             Route::Servers(servers) => {
-                let mut per_server: Vec<Vec<usize>> = vec![Vec::new(); servers.len()];
+                let mut per_server: Vec<Vec<(Option<u16>, usize)>> =
+                    vec![Vec::new(); servers.len()];
                 for (index, key) in keys.iter().enumerate() {
-                    per_server[Route::server_for(servers, key.as_bytes())].push(index);
+                    per_server[Route::server_for(servers, key.as_bytes())].push((None, index));
                 }
                 for (server, indices) in servers.iter().zip(per_server) {
                     if !indices.is_empty() {
-                        let groups = indices
-                            .chunks(KEYS_PER_MGET)
-                            .map(|chunk| (None, chunk.to_vec()))
-                            .collect();
-                        work.push((Arc::clone(server), groups));
+                        work.push((Arc::clone(server), indices));
                     }
                 }
             }
@@ -459,77 +464,93 @@ impl Route {
                 by_slot.sort_unstable();
                 for group in by_slot.chunk_by(|a, b| a.0 == b.0) {
                     let slot = group[0].0;
-                    let indices: Vec<usize> = group.iter().map(|&(_, index)| index).collect();
                     let Some(owner) = map.owner(slot) else {
-                        // No node serves it yet: asked on its own, which learns the map again.
+                        // No node serves it in our map: asked on its own, which learns the map
+                        // again.
+                        let indices: Vec<usize> = group.iter().map(|&(_, index)| index).collect();
                         let (values, error) = mget_on_slot(cluster, slot, keys, &indices);
                         settle(&mut fetched, &mut errors, &indices, values, error);
                         continue;
                     };
-                    for chunk in indices.chunks(KEYS_PER_MGET) {
-                        match work.iter_mut().find(|(server, _)| Arc::ptr_eq(server, owner)) {
-                            Some((_, groups)) => groups.push((Some(slot), chunk.to_vec())),
-                            None => work.push((Arc::clone(owner), vec![(Some(slot), chunk.to_vec())])),
-                        }
+                    let entries = group.iter().map(|&(slot, index)| (Some(slot), index));
+                    match work.iter_mut().find(|(server, _)| Arc::ptr_eq(server, owner)) {
+                        Some((_, indices)) => indices.extend(entries),
+                        None => work.push((Arc::clone(owner), entries.collect())),
                     }
                 }
             }
         }
-        for (server, groups) in work {
-            if groups.is_empty() {
-                continue;
-            }
-            let mut pipeline = redis::pipe();
-            for (_, indices) in &groups {
-                let command = pipeline.cmd("MGET");
-                for &index in indices {
-                    command.arg(&keys[index]);
-                }
-            }
-            let packed = pipeline.get_packed_pipeline();
-            let replies = server.run(|connection| {
-                redis::ConnectionLike::req_packed_commands(connection, &packed, 0, groups.len())
-            });
-            let replies = match replies {
-                Ok(replies) if replies.len() == groups.len() => replies,
-                Ok(_) | Err(_) => {
-                    let error = match replies {
-                        Err(error) => error,
-                        Ok(_) => server.error(Failure::Unexpected("a pipeline answered short")),
-                    };
-                    if let Route::Cluster(cluster) = self {
-                        cluster.failed(&error);
+        for (server, entries) in work {
+            let mut window_keys = FIRST_WINDOW_KEYS;
+            let mut rest = &entries[..];
+            while !rest.is_empty() {
+                let (window, tail) = rest.split_at(window_keys.min(rest.len()));
+                rest = tail;
+                // One MGET per slot of the window (one in all for standalone servers).
+                let groups: Vec<(Option<u16>, Vec<usize>)> = window
+                    .chunk_by(|a, b| a.0 == b.0)
+                    .map(|group| (group[0].0, group.iter().map(|&(_, index)| index).collect()))
+                    .collect();
+                let mut pipeline = redis::pipe();
+                for (_, indices) in &groups {
+                    let command = pipeline.cmd("MGET");
+                    for &index in indices {
+                        command.arg(&keys[index]);
                     }
-                    let index = errors.len();
-                    errors.push(error);
-                    for (_, indices) in &groups {
-                        for &i in indices {
-                            fetched[i] = Fetched::Failed(index);
+                }
+                let packed = pipeline.get_packed_pipeline();
+                let replies = server.run(|connection| {
+                    redis::ConnectionLike::req_packed_commands(connection, &packed, 0, groups.len())
+                });
+                let replies = match replies {
+                    Ok(replies) if replies.len() == groups.len() => replies,
+                    Ok(_) | Err(_) => {
+                        let error = match replies {
+                            Err(error) => error,
+                            Ok(_) => server.error(Failure::Unexpected("a pipeline answered short")),
+                        };
+                        if let Route::Cluster(cluster) = self {
+                            cluster.failed(&error);
                         }
+                        // The server failed: the rest of its keys fail with it.
+                        let at = errors.len();
+                        errors.push(error);
+                        for &(_, index) in window.iter().chain(rest) {
+                            fetched[index] = Fetched::Failed(at);
+                        }
+                        break;
                     }
-                    continue;
-                }
-            };
-            for ((slot, indices), reply) in groups.iter().zip(replies) {
-                match (reply, slot, self) {
-                    (Value::ServerError(_), Some(slot), Route::Cluster(cluster)) => {
-                        // A slot that moved (or is moving) since the map was learnt, or a node
-                        // that cannot serve it now: asked on its own, following redirects.
-                        let (values, error) = mget_on_slot(cluster, *slot, keys, indices);
-                        settle(&mut fetched, &mut errors, indices, values, error);
-                    }
-                    (Value::ServerError(reply), _, _) => {
-                        let error = server.error(Failure::Redis(reply.into()));
-                        settle(&mut fetched, &mut errors, indices, None, Some(error));
-                    }
-                    (reply, _, _) => match values_of(reply, indices.len()) {
-                        Some(values) => settle(&mut fetched, &mut errors, indices, Some(values), None),
-                        None => {
-                            let error = server.error(Failure::Unexpected("an `MGET` answered something else than values"));
+                };
+                let mut bytes = 0;
+                for ((slot, indices), reply) in groups.iter().zip(replies) {
+                    match (reply, slot, self) {
+                        (Value::ServerError(_), Some(slot), Route::Cluster(cluster)) => {
+                            // A slot that moved (or is moving) since the map was learnt, or a
+                            // node that cannot serve it now: asked on its own, following
+                            // redirects.
+                            let (values, error) = mget_on_slot(cluster, *slot, keys, indices);
+                            settle(&mut fetched, &mut errors, indices, values, error);
+                        }
+                        (Value::ServerError(reply), _, _) => {
+                            let error = server.error(Failure::Redis(reply.into()));
                             settle(&mut fetched, &mut errors, indices, None, Some(error));
                         }
-                    },
+                        (reply, _, _) => match values_of(reply, indices.len()) {
+                            Some(values) => {
+                                bytes += values.iter().flatten().map(Vec::len).sum::<usize>();
+                                settle(&mut fetched, &mut errors, indices, Some(values), None);
+                            }
+                            None => {
+                                let error = server.error(Failure::Unexpected(
+                                    "an `MGET` answered something else than values",
+                                ));
+                                settle(&mut fetched, &mut errors, indices, None, Some(error));
+                            }
+                        },
+                    }
                 }
+                let per_key = (bytes / window.len()).max(1);
+                window_keys = (WINDOW_BYTES / per_key).clamp(MIN_WINDOW_KEYS, MAX_WINDOW_KEYS);
             }
         }
         (fetched, errors)
