@@ -50,6 +50,10 @@ fn round_trip_hits_and_a_changed_source_is_stale() {
         Some(&b"compiled page"[..])
     );
     assert_eq!(load(&cache, "page.html", "another source"), None);
+    // The trait's own path: a bucket made by hand, loaded.
+    let mut by_hand = Bucket::new(&(), key.clone(), cache.get_source_checksum(SOURCE));
+    cache.load_bytecode(&mut by_hand).expect("load_bytecode");
+    assert_eq!(by_hand.code.as_deref(), Some(&b"compiled page"[..]));
 
     // Stored under prefix + key, exactly the encoded bucket, with no expiry.
     let full_key = format!("{DEFAULT_PREFIX}{key}");
@@ -65,8 +69,8 @@ fn round_trip_hits_and_a_changed_source_is_stale() {
     let stats = cache.stats().expect("counted");
     assert_eq!(
         (stats.misses, stats.stores, stats.hits, stats.stale, stats.errors),
-        // The first miss, and `store`'s own lookup.
-        (2, 1, 1, 1, 0)
+        // The first miss, and `store`'s own lookup; two hits, one by hand.
+        (2, 1, 2, 1, 0)
     );
 }
 

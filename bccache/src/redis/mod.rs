@@ -10,7 +10,7 @@ use std::sync::Arc;
 use redis::Value;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::bucket::Bucket;
+use crate::bucket::{Bucket, Environment};
 use crate::cache::BytecodeCache;
 use crate::checksum::Checksum;
 use crate::error::{Error, Result};
@@ -169,6 +169,28 @@ impl RedisBytecodeCache {
         key
     }
 
+    /// Decodes what a `GET` found into the bucket, counting the verdict, or applies the error
+    /// policy.
+    fn loaded(
+        &self,
+        bucket: &mut Bucket<'_>,
+        key: String,
+        fetched: std::result::Result<Option<Vec<u8>>, ServerError>,
+    ) -> Result<()> {
+        match fetched {
+            Ok(Some(bytes)) => {
+                let len = bytes.len() as u64;
+                self.counters.loaded(bucket.decode_vec(bytes), len);
+                Ok(())
+            }
+            Ok(None) => {
+                self.counters.loaded(Verdict::Missing, 0);
+                Ok(())
+            }
+            Err(source) => self.failed("get", key, source),
+        }
+    }
+
     /// Applies the error policy to a failed operation.
     fn failed(&self, operation: &'static str, key: String, source: ServerError) -> Result<()> {
         self.counters.failed();
@@ -207,18 +229,37 @@ impl BytecodeCache for RedisBytecodeCache {
                 .arg(&key)
                 .query::<Option<Vec<u8>>>(connection)
         };
-        match self.route.on_key(key.as_bytes(), get) {
-            Ok(Some(bytes)) => {
-                let len = bytes.len() as u64;
-                self.counters.loaded(bucket.decode_vec(bytes), len);
-                Ok(())
+        let fetched = self.route.on_key(key.as_bytes(), get);
+        self.loaded(bucket, key, fetched)
+    }
+
+    /// [`load_bytecode`](Self::load_bytecode) of a new bucket, with the source's checksum
+    /// summed while the server answers the `GET` (the key alone names the entry).
+    fn get_bucket_bytes<'e>(
+        &self,
+        environment: &'e dyn Environment,
+        name: &str,
+        filename: Option<&str>,
+        source: &[u8],
+    ) -> Result<Bucket<'e>> {
+        let key = self.get_cache_key(name, filename);
+        let redis_key = self.redis_key(&key);
+        let get = redis::cmd("GET").arg(&redis_key).get_packed_command();
+        let mut checksum = None;
+        let fetched = self.route.on_key(redis_key.as_bytes(), |connection| {
+            connection.send_packed_command(&get)?;
+            if checksum.is_none() {
+                checksum = Some(self.checksum.of(source));
             }
-            Ok(None) => {
-                self.counters.loaded(Verdict::Missing, 0);
-                Ok(())
+            match connection.recv_response()? {
+                Value::ServerError(error) => Err(error.into()),
+                value => redis::from_owned_redis_value::<Option<Vec<u8>>>(value),
             }
-            Err(source) => self.failed("get", key, source),
-        }
+        });
+        let checksum = checksum.unwrap_or_else(|| self.checksum.of(source));
+        let mut bucket = Bucket::new(environment, key, checksum);
+        self.loaded(&mut bucket, redis_key, fetched)?;
+        Ok(bucket)
     }
 
     fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
