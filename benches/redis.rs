@@ -9,11 +9,11 @@
 //! contenders in short rounds and prints medians and the per-round ratio, which holds up better
 //! on a busy machine than two measurements taken one after the other.
 
+#[path = "support/payload.rs"]
+mod payload;
 #[path = "../tests/support/redis.rs"]
 #[allow(dead_code)]
 mod redis_support;
-#[path = "support/payload.rs"]
-mod payload;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -89,7 +89,11 @@ fn batch_fixture(cache: &RedisBytecodeCache, code_len: usize) -> (Vec<String>, V
 }
 
 /// The batch as single hits, kept as a warm-up keeps them (as `get_buckets` does).
-fn singles<'e>(cache: &RedisBytecodeCache, names: &[String], sources: &[String]) -> Vec<bccache::Bucket<'e>> {
+fn singles<'e>(
+    cache: &RedisBytecodeCache,
+    names: &[String],
+    sources: &[String],
+) -> Vec<bccache::Bucket<'e>> {
     names
         .iter()
         .zip(sources)
@@ -151,7 +155,9 @@ fn interleaved_summary() {
     let server = RedisServer::start();
     let mut raw = server.raw();
     let source = template_source(0, SOURCE_LEN);
-    println!("\ninterleaved: {ROUNDS} rounds of {GETS_PER_ROUND} raw GETs then {GETS_PER_ROUND} hits (20 KB source, 64 KB code)");
+    println!(
+        "\ninterleaved: {ROUNDS} rounds of {GETS_PER_ROUND} raw GETs then {GETS_PER_ROUND} hits (20 KB source, 64 KB code)"
+    );
     for checksum in [Checksum::Sha1, Checksum::Xxh3_128] {
         let cache = cache_on(&server, checksum);
         let name = format!("templates/interleaved-{checksum:?}.html");

@@ -68,7 +68,13 @@ fn round_trip_hits_and_a_changed_source_is_stale() {
 
     let stats = cache.stats().expect("counted");
     assert_eq!(
-        (stats.misses, stats.stores, stats.hits, stats.stale, stats.errors),
+        (
+            stats.misses,
+            stats.stores,
+            stats.hits,
+            stats.stale,
+            stats.errors
+        ),
         // The first miss, and `store`'s own lookup; two hits, one by hand.
         (2, 1, 2, 1, 0)
     );
@@ -89,7 +95,9 @@ fn a_second_cache_on_the_same_server_hits() {
 fn a_large_entry_round_trips() {
     let server = RedisServer::start();
     let cache = cache_on(&server);
-    let code: Vec<u8> = (0..3 * 1024 * 1024u32).map(|i| (i * 7 + i / 251) as u8).collect();
+    let code: Vec<u8> = (0..3 * 1024 * 1024u32)
+        .map(|i| (i * 7 + i / 251) as u8)
+        .collect();
     store(&cache, "large.wasm", SOURCE, &code);
     assert_eq!(load(&cache, "large.wasm", SOURCE), Some(code));
 }
@@ -156,7 +164,10 @@ fn an_empty_prefix_works() {
         .expect("cache");
     let key = store(&cache, "page.html", SOURCE, b"code");
     assert!(server.raw_get(&key).is_some());
-    assert_eq!(load(&cache, "page.html", SOURCE).as_deref(), Some(&b"code"[..]));
+    assert_eq!(
+        load(&cache, "page.html", SOURCE).as_deref(),
+        Some(&b"code"[..])
+    );
 }
 
 #[test]
@@ -223,7 +234,9 @@ fn an_entry_stored_under_another_key_is_a_miss() {
     let a = store(&cache, "a.html", SOURCE, b"code of a");
     let b = cache.get_cache_key("b.html", None);
     // Same source, so only the key in the header tells them apart.
-    let entry_of_a = server.raw_get(&format!("{DEFAULT_PREFIX}{a}")).expect("stored");
+    let entry_of_a = server
+        .raw_get(&format!("{DEFAULT_PREFIX}{a}"))
+        .expect("stored");
     server.raw_set(&format!("{DEFAULT_PREFIX}{b}"), &entry_of_a);
     assert_eq!(load(&cache, "b.html", SOURCE), None);
     assert_eq!(cache.stats().expect("counted").rejected, 1);
@@ -234,7 +247,11 @@ fn a_key_of_another_type_is_a_miss_or_an_error_never_code() {
     let server = RedisServer::start();
     let strict = cache_on(&server);
     let key = strict.get_cache_key("list.html", None);
-    server.query::<()>(redis::cmd("RPUSH").arg(format!("{DEFAULT_PREFIX}{key}")).arg("x"));
+    server.query::<()>(
+        redis::cmd("RPUSH")
+            .arg(format!("{DEFAULT_PREFIX}{key}"))
+            .arg("x"),
+    );
     assert!(
         strict.get_bucket(&(), "list.html", None, SOURCE).is_err(),
         "WRONGTYPE is an error when errors are not ignored"
@@ -281,7 +298,10 @@ fn get_buckets_agrees_with_single_loads() {
             _ => {}
         }
     }
-    assert!(servers.iter().all(|s| s.dbsize() > 100), "keys spread over both servers");
+    assert!(
+        servers.iter().all(|s| s.dbsize() > 100),
+        "keys spread over both servers"
+    );
     let lookups: Vec<Lookup<'_>> = names
         .iter()
         .zip(&sources)
@@ -306,12 +326,19 @@ fn get_buckets_agrees_with_single_loads() {
         )
     };
     assert_eq!(counts(before, after_batch), (350, 175, 88, 87, 0));
-    assert_eq!(counts(after_batch, after_singles), counts(before, after_batch));
+    assert_eq!(
+        counts(after_batch, after_singles),
+        counts(before, after_batch)
+    );
 }
 
 #[test]
 fn keys_spread_over_servers_and_a_dead_one_misses_while_the_others_hit() {
-    let mut servers = [RedisServer::start(), RedisServer::start(), RedisServer::start()];
+    let mut servers = [
+        RedisServer::start(),
+        RedisServer::start(),
+        RedisServer::start(),
+    ];
     let cache = RedisBytecodeCache::builder()
         .server(servers[0].url())
         .server(servers[1].url())
@@ -343,7 +370,9 @@ fn keys_spread_over_servers_and_a_dead_one_misses_while_the_others_hit() {
         }
     }
     let lookups: Vec<Lookup<'_>> = names.iter().map(|name| Lookup::new(name, SOURCE)).collect();
-    let batch = cache.get_buckets(&(), &lookups).expect("errors are ignored");
+    let batch = cache
+        .get_buckets(&(), &lookups)
+        .expect("errors are ignored");
     for ((bucket, dead), name) in batch.iter().zip(&on_dead).zip(&names) {
         assert_eq!(bucket.code.is_none(), *dead, "{name}");
     }
@@ -356,7 +385,10 @@ fn another_database_is_another_cache() {
     let db3 = RedisBytecodeCache::connect(&format!("{}/3", server.url())).expect("cache");
     store(&db3, "page.html", SOURCE, b"in db 3");
     assert_eq!(load(&db0, "page.html", SOURCE), None);
-    assert_eq!(load(&db3, "page.html", SOURCE).as_deref(), Some(&b"in db 3"[..]));
+    assert_eq!(
+        load(&db3, "page.html", SOURCE).as_deref(),
+        Some(&b"in db 3"[..])
+    );
     db3.clear().expect("clear");
     assert_eq!(load(&db3, "page.html", SOURCE), None);
 }

@@ -11,8 +11,14 @@ use support::redis::RedisCluster;
 
 const SOURCE: &str = "{% block body %}{{ body }}{% endblock %}";
 
-fn cluster_cache(cluster: &RedisCluster, seeds: &[usize], ignore_errors: bool) -> RedisBytecodeCache {
-    let mut builder = RedisBytecodeCache::builder().cluster(true).ignore_errors(ignore_errors);
+fn cluster_cache(
+    cluster: &RedisCluster,
+    seeds: &[usize],
+    ignore_errors: bool,
+) -> RedisBytecodeCache {
+    let mut builder = RedisBytecodeCache::builder()
+        .cluster(true)
+        .ignore_errors(ignore_errors);
     for &seed in seeds {
         builder = builder.server(cluster.url(seed));
     }
@@ -24,13 +30,18 @@ fn code_of(name: &str) -> Vec<u8> {
 }
 
 fn store(cache: &impl BytecodeCache, name: &str) {
-    let mut bucket = cache.get_bucket(&(), name, None, SOURCE).expect("get_bucket");
+    let mut bucket = cache
+        .get_bucket(&(), name, None, SOURCE)
+        .expect("get_bucket");
     bucket.code = Some(code_of(name));
     cache.set_bucket(&bucket).expect("set_bucket");
 }
 
 fn load(cache: &impl BytecodeCache, name: &str) -> Option<Vec<u8>> {
-    cache.get_bucket(&(), name, None, SOURCE).expect("get_bucket").code
+    cache
+        .get_bucket(&(), name, None, SOURCE)
+        .expect("get_bucket")
+        .code
 }
 
 fn full_key(cache: &RedisBytecodeCache, name: &str) -> String {
@@ -50,7 +61,12 @@ fn keys_spread_over_every_master_from_one_seed() {
         assert_eq!(load(&cache, name), Some(code_of(name)), "{name}");
         // Each key sits on the master that serves its slot, by the cluster's own account.
         let owner = cluster.owner_of(&full_key(&cache, name));
-        assert!(cluster.nodes[owner].raw_get(&full_key(&cache, name)).is_some(), "{name}");
+        assert!(
+            cluster.nodes[owner]
+                .raw_get(&full_key(&cache, name))
+                .is_some(),
+            "{name}"
+        );
     }
     let sizes: Vec<u64> = cluster.nodes.iter().map(|node| node.dbsize()).collect();
     assert_eq!(sizes.iter().sum::<u64>(), 120);
@@ -65,7 +81,10 @@ fn a_killed_master_makes_its_keys_misses_while_the_others_hit() {
     for name in &names {
         store(&cache, name);
     }
-    let owners: Vec<usize> = names.iter().map(|n| cluster.owner_of(&full_key(&cache, n))).collect();
+    let owners: Vec<usize> = names
+        .iter()
+        .map(|n| cluster.owner_of(&full_key(&cache, n)))
+        .collect();
     cluster.nodes[2].stop();
     // Twice: once while the cache still maps the slots to the dead master, once after.
     for _ in 0..2 {
@@ -78,18 +97,35 @@ fn a_killed_master_makes_its_keys_misses_while_the_others_hit() {
             }
         }
         let lookups: Vec<Lookup<'_>> = names.iter().map(|n| Lookup::new(n, SOURCE)).collect();
-        let batch = cache.get_buckets(&(), &lookups).expect("errors are ignored");
+        let batch = cache
+            .get_buckets(&(), &lookups)
+            .expect("errors are ignored");
         for ((bucket, &owner), name) in batch.iter().zip(&owners).zip(&names) {
             assert_eq!(bucket.code.is_some(), owner != 2, "{name}");
         }
     }
     let strict = cluster_cache(&cluster, &[0], false);
-    let dead_name = &names[owners.iter().position(|&o| o == 2).expect("a key on node 2")];
+    let dead_name = &names[owners
+        .iter()
+        .position(|&o| o == 2)
+        .expect("a key on node 2")];
     let error = strict
         .get_bucket(&(), dead_name, None, SOURCE)
         .expect_err("not ignored");
-    assert!(matches!(error, Error::Redis { operation: "get", .. }), "{error}");
-    let live_name = &names[owners.iter().position(|&o| o != 2).expect("a key elsewhere")];
+    assert!(
+        matches!(
+            error,
+            Error::Redis {
+                operation: "get",
+                ..
+            }
+        ),
+        "{error}"
+    );
+    let live_name = &names[owners
+        .iter()
+        .position(|&o| o != 2)
+        .expect("a key elsewhere")];
     assert_eq!(load(&strict, live_name), Some(code_of(live_name)));
 }
 
@@ -99,10 +135,26 @@ fn a_killed_master_makes_its_keys_misses_while_the_others_hit() {
 fn migrate_slot(cluster: &RedisCluster, slot: i64, from: usize, to: usize, finish: bool) {
     let (source, target) = (&cluster.nodes[from], &cluster.nodes[to]);
     let (source_id, target_id) = (source.node_id(), target.node_id());
-    target.query::<()>(redis::cmd("CLUSTER").arg("SETSLOT").arg(slot).arg("IMPORTING").arg(&source_id));
-    source.query::<()>(redis::cmd("CLUSTER").arg("SETSLOT").arg(slot).arg("MIGRATING").arg(&target_id));
-    let keys: Vec<String> =
-        source.query(redis::cmd("CLUSTER").arg("GETKEYSINSLOT").arg(slot).arg(1000));
+    target.query::<()>(
+        redis::cmd("CLUSTER")
+            .arg("SETSLOT")
+            .arg(slot)
+            .arg("IMPORTING")
+            .arg(&source_id),
+    );
+    source.query::<()>(
+        redis::cmd("CLUSTER")
+            .arg("SETSLOT")
+            .arg(slot)
+            .arg("MIGRATING")
+            .arg(&target_id),
+    );
+    let keys: Vec<String> = source.query(
+        redis::cmd("CLUSTER")
+            .arg("GETKEYSINSLOT")
+            .arg(slot)
+            .arg(1000),
+    );
     assert!(!keys.is_empty(), "slot {slot} holds no key");
     source.query::<()>(
         redis::cmd("MIGRATE")
@@ -116,11 +168,20 @@ fn migrate_slot(cluster: &RedisCluster, slot: i64, from: usize, to: usize, finis
     );
     if finish {
         for node in &cluster.nodes {
-            node.query::<()>(redis::cmd("CLUSTER").arg("SETSLOT").arg(slot).arg("NODE").arg(&target_id));
+            node.query::<()>(
+                redis::cmd("CLUSTER")
+                    .arg("SETSLOT")
+                    .arg(slot)
+                    .arg("NODE")
+                    .arg(&target_id),
+            );
         }
         let deadline = Instant::now() + Duration::from_secs(20);
         while cluster.owner_of_slot(slot) != to {
-            assert!(Instant::now() < deadline, "slot {slot} never moved to node {to}");
+            assert!(
+                Instant::now() < deadline,
+                "slot {slot} never moved to node {to}"
+            );
             thread::sleep(Duration::from_millis(50));
         }
     }
@@ -136,7 +197,11 @@ fn moved_and_asked_slots_are_followed() {
     }
     // The cache has learnt the slot map; now two slots move under it.
     let slot_of = |name: &str| -> i64 {
-        cluster.nodes[0].query(redis::cmd("CLUSTER").arg("KEYSLOT").arg(full_key(&cache, name)))
+        cluster.nodes[0].query(
+            redis::cmd("CLUSTER")
+                .arg("KEYSLOT")
+                .arg(full_key(&cache, name)),
+        )
     };
     let moved = &names[0];
     let (moved_slot, moved_from) = (slot_of(moved), cluster.owner_of(&full_key(&cache, moved)));
@@ -158,7 +223,13 @@ fn moved_and_asked_slots_are_followed() {
     let new_owner = &cluster.nodes[(moved_from + 1) % 3];
     assert!(new_owner.raw_get(&full_key(&cache, moved)).is_some());
 
-    migrate_slot(&cluster, asked_slot, asked_from, (asked_from + 1) % 3, false);
+    migrate_slot(
+        &cluster,
+        asked_slot,
+        asked_from,
+        (asked_from + 1) % 3,
+        false,
+    );
     // Mid-migration the old owner answers ASK for keys that left; the cache asks the new one.
     assert_eq!(load(&cache, asked), Some(code_of(asked)));
 

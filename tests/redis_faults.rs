@@ -62,23 +62,51 @@ fn errors_are_misses_when_ignored_and_errors_when_not() {
     assert!(stats.errors >= 2, "{stats:?}");
 
     let error = load(&strict, "page.html").expect_err("not ignored");
-    assert!(matches!(error, Error::Redis { operation: "get", .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            Error::Redis {
+                operation: "get",
+                ..
+            }
+        ),
+        "{error}"
+    );
     let chain = error_chain(&error);
     assert!(chain.contains("jinja2/bytecode/"), "{chain}");
-    assert!(chain.contains(&format!("127.0.0.1:{}", server.port())), "{chain}");
+    assert!(
+        chain.contains(&format!("127.0.0.1:{}", server.port())),
+        "{chain}"
+    );
     let mut bucket = bccache::Bucket::new(&(), "k", "c");
     bucket.code = Some(b"code".to_vec());
     assert!(matches!(
         strict.dump_bytecode(&bucket),
-        Err(Error::Redis { operation: "set", .. })
+        Err(Error::Redis {
+            operation: "set",
+            ..
+        })
     ));
     let lookups = [Lookup::new("page.html", SOURCE)];
     assert!(matches!(
         strict.get_buckets(&(), &lookups),
-        Err(Error::Redis { operation: "mget", .. })
+        Err(Error::Redis {
+            operation: "mget",
+            ..
+        })
     ));
-    assert!(lenient.get_buckets(&(), &lookups).expect("ignored")[0].code.is_none());
-    assert!(matches!(strict.clear(), Err(Error::Redis { operation: "clear", .. })));
+    assert!(
+        lenient.get_buckets(&(), &lookups).expect("ignored")[0]
+            .code
+            .is_none()
+    );
+    assert!(matches!(
+        strict.clear(),
+        Err(Error::Redis {
+            operation: "clear",
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -88,10 +116,13 @@ fn a_server_that_never_answers_costs_one_io_timeout() {
     let strict = cache(&url, false);
     let (result, took) = within(Duration::from_secs(10), move || load(&strict, "page.html"));
     let error = result.expect_err("a hung server is an error");
-    assert!(error_chain(&error).to_lowercase().contains("timed out")
-        || error_chain(&error).contains("would block")
-        || error_chain(&error).contains("Resource temporarily unavailable"),
-        "{}", error_chain(&error));
+    assert!(
+        error_chain(&error).to_lowercase().contains("timed out")
+            || error_chain(&error).contains("would block")
+            || error_chain(&error).contains("Resource temporarily unavailable"),
+        "{}",
+        error_chain(&error)
+    );
     assert!(
         took >= Duration::from_millis(250) && took < Duration::from_secs(3),
         "gave up after {took:?}, not about the 0.3 s I/O timeout"
@@ -136,7 +167,9 @@ fn a_dead_server_is_tried_about_once_a_second_not_once_per_key() {
 fn a_refusing_server_is_skipped_and_fails_fast() {
     let strict = cache(&refusing_url(), false);
     let (results, took) = within(Duration::from_secs(10), move || {
-        (0..100).map(|i| load(&strict, &format!("p{i}")).is_err()).collect::<Vec<_>>()
+        (0..100)
+            .map(|i| load(&strict, &format!("p{i}")).is_err())
+            .collect::<Vec<_>>()
     });
     assert!(results.iter().all(|&failed| failed));
     assert!(took < Duration::from_secs(2), "100 loads took {took:?}");
@@ -163,7 +196,10 @@ fn the_cache_reconnects_after_the_server_restarts() {
     // The kept-open connections died with the old process: each is replaced and the request
     // sent again, so no error reaches the caller, only a miss (the new server is empty).
     for i in 0..20 {
-        assert_eq!(load(&strict, &format!("t0-{i}.html")).expect("reconnected"), None);
+        assert_eq!(
+            load(&strict, &format!("t0-{i}.html")).expect("reconnected"),
+            None
+        );
     }
     store(&strict, "fresh.html").expect("store after restart");
     assert!(load(&strict, "fresh.html").expect("hit").is_some());
@@ -185,7 +221,10 @@ fn a_killed_server_that_comes_back_is_used_again_after_the_skip() {
         if load(&lenient, "page.html").expect("ignored").is_some() {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "the server was never used again");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server was never used again"
+        );
         thread::sleep(Duration::from_millis(100));
     }
 }

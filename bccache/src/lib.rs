@@ -53,6 +53,9 @@ mod stats;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "lua", feature = "regex"))))]
 pub mod engine;
 
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use crate::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
 pub use cache::{BytecodeCache, DEFAULT_PREFIX, Lookup};
 pub use checksum::Checksum;
@@ -62,9 +65,6 @@ pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
 #[cfg(feature = "memcached")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memcached")))]
 pub use memcached::{MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient};
-#[cfg(feature = "redis")]
-#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use crate::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
 pub use stats::CacheStats;
 
 #[cfg(feature = "derive")]

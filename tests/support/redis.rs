@@ -195,26 +195,35 @@ impl RedisCluster {
     /// The node that serves `key`'s slot, by the cluster's own `CLUSTER KEYSLOT` and
     /// `CLUSTER SLOTS`.
     pub fn owner_of(&self, key: &str) -> usize {
-        let node = self.nodes.iter().find(|n| n.is_running()).expect("a running node");
+        let node = self
+            .nodes
+            .iter()
+            .find(|n| n.is_running())
+            .expect("a running node");
         let slot: i64 = node.query(redis::cmd("CLUSTER").arg("KEYSLOT").arg(key));
         self.owner_of_slot(slot)
     }
 
     /// The node that serves `slot`, by `CLUSTER SLOTS` of a running node.
     pub fn owner_of_slot(&self, slot: i64) -> usize {
-        let node = self.nodes.iter().find(|n| n.is_running()).expect("a running node");
+        let node = self
+            .nodes
+            .iter()
+            .find(|n| n.is_running())
+            .expect("a running node");
         let ranges: Vec<Vec<redis::Value>> = node.query(redis::cmd("CLUSTER").arg("SLOTS"));
         let port = ranges
             .iter()
             .find_map(|range| match range.as_slice() {
-                [redis::Value::Int(first), redis::Value::Int(last), redis::Value::Array(master), ..]
-                    if (*first..=*last).contains(&slot) =>
-                {
-                    match master.get(1) {
-                        Some(redis::Value::Int(port)) => Some(*port),
-                        _ => None,
-                    }
-                }
+                [
+                    redis::Value::Int(first),
+                    redis::Value::Int(last),
+                    redis::Value::Array(master),
+                    ..,
+                ] if (*first..=*last).contains(&slot) => match master.get(1) {
+                    Some(redis::Value::Int(port)) => Some(*port),
+                    _ => None,
+                },
                 _ => None,
             })
             .unwrap_or_else(|| panic!("no node serves slot {slot}"));

@@ -183,7 +183,9 @@ impl RedisBytecodeCacheBuilder {
                     reason: reason.to_owned(),
                 };
                 if server.host().is_none() {
-                    return Err(invalid("a Redis Cluster node is reached over TCP, not a unix socket"));
+                    return Err(invalid(
+                        "a Redis Cluster node is reached over TCP, not a unix socket",
+                    ));
                 }
                 if server.db() != 0 {
                     return Err(invalid("a Redis Cluster has only database 0"));
@@ -259,7 +261,11 @@ mod tests {
             }
         }
         for url in ["redis+unix:///tmp/redis.sock", "redis://127.0.0.1:7000/3"] {
-            match RedisBytecodeCache::builder().server(url).cluster(true).build() {
+            match RedisBytecodeCache::builder()
+                .server(url)
+                .cluster(true)
+                .build()
+            {
                 Err(Error::InvalidServer { .. }) => {}
                 other => panic!("{url}: {other:?}"),
             }
@@ -269,7 +275,11 @@ mod tests {
     #[test]
     fn password_is_masked_in_names() -> Result<()> {
         let cache = RedisBytecodeCache::connect("redis://user:hunter2@127.0.0.1:6379/1")?;
-        assert!(!cache.servers()[0].contains("hunter2"), "{:?}", cache.servers());
+        assert!(
+            !cache.servers()[0].contains("hunter2"),
+            "{:?}",
+            cache.servers()
+        );
         assert!(!format!("{cache:?}").contains("hunter2"));
         Ok(())
     }

@@ -73,7 +73,8 @@ pub(super) struct SlotMap {
 
 impl SlotMap {
     pub(super) fn owner(&self, slot: u16) -> Option<&Arc<Server>> {
-        self.masters.get(usize::from(self.owner[usize::from(slot) % SLOTS]))
+        self.masters
+            .get(usize::from(self.owner[usize::from(slot) % SLOTS]))
     }
 
     pub(super) fn masters(&self) -> &[Arc<Server>] {
@@ -120,7 +121,11 @@ impl Cluster {
 
     /// The slot map, asked for when there is none yet.
     pub(super) fn slot_map(&self) -> Result<Arc<SlotMap>, ServerError> {
-        let current = self.map.read().unwrap_or_else(PoisonError::into_inner).clone();
+        let current = self
+            .map
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         match current {
             Some(map) => Ok(map),
             None => self.refresh(),
@@ -134,14 +139,20 @@ impl Cluster {
             .refreshed_at
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let current = self.map.read().unwrap_or_else(PoisonError::into_inner).clone();
+        let current = self
+            .map
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         if let (Some(map), Some(at)) = (&current, *refreshed_at) {
             if at.elapsed() < REFRESH_AT_MOST_EVERY {
                 return Ok(Arc::clone(map));
             }
         }
-        let mut candidates: Vec<Arc<Server>> =
-            current.iter().flat_map(|map| map.masters.iter().cloned()).collect();
+        let mut candidates: Vec<Arc<Server>> = current
+            .iter()
+            .flat_map(|map| map.masters.iter().cloned())
+            .collect();
         candidates.extend(self.seeds.iter().cloned());
         let mut first_error = None;
         for node in candidates {
@@ -151,8 +162,9 @@ impl Cluster {
                     .query::<Value>(connection)
             });
             let built = slots.and_then(|slots| {
-                self.build_map(&node, slots)
-                    .ok_or_else(|| node.error(Failure::Unexpected("a garbled `CLUSTER SLOTS` reply")))
+                self.build_map(&node, slots).ok_or_else(|| {
+                    node.error(Failure::Unexpected("a garbled `CLUSTER SLOTS` reply"))
+                })
             });
             match built {
                 Ok(map) => {

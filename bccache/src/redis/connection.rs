@@ -49,7 +49,9 @@ pub(super) struct Server {
 
 impl fmt::Debug for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Server").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("Server")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 

@@ -375,7 +375,11 @@ impl BytecodeCache for RedisBytecodeCache {
 
 /// `SCAN` the server for `pattern` and `UNLINK` what it finds, a batch at a time. In a
 /// cluster, a node's keys are unlinked one slot per command (`UNLINK` of several slots fails).
-fn clear_server(server: &Server, pattern: &str, in_cluster: bool) -> std::result::Result<(), ServerError> {
+fn clear_server(
+    server: &Server,
+    pattern: &str,
+    in_cluster: bool,
+) -> std::result::Result<(), ServerError> {
     let mut cursor = 0u64;
     loop {
         let (next, keys): (u64, Vec<Vec<u8>>) = server.run(|connection| {
@@ -390,8 +394,10 @@ fn clear_server(server: &Server, pattern: &str, in_cluster: bool) -> std::result
         if !keys.is_empty() {
             let mut unlink = redis::pipe();
             if in_cluster {
-                let mut by_slot: Vec<(u16, &[u8])> =
-                    keys.iter().map(|key| (slot_of(key), key.as_slice())).collect();
+                let mut by_slot: Vec<(u16, &[u8])> = keys
+                    .iter()
+                    .map(|key| (slot_of(key), key.as_slice()))
+                    .collect();
                 by_slot.sort_unstable();
                 for group in by_slot.chunk_by(|a, b| a.0 == b.0) {
                     let command = unlink.cmd("UNLINK").ignore();
@@ -422,6 +428,12 @@ fn glob_escape(prefix: &str) -> String {
     }
     escaped
 }
+
+/// The values of an `MGET`, in the order of its keys; `None` for a key with no value.
+type Values = Vec<Option<Vec<u8>>>;
+
+/// A server's share of a batch: its keys as (hash slot in a cluster, index into the batch).
+type ServerKeys = Vec<(Option<u16>, usize)>;
 
 /// What a batch lookup found for one key.
 enum Fetched {
@@ -475,11 +487,10 @@ impl Route {
         let mut fetched: Vec<Fetched> = keys.iter().map(|_| Fetched::Value(None)).collect();
         let mut errors = Vec::new();
         // Per server: its keys as (slot, index), sorted by slot in a cluster.
-        let mut work: Vec<(Arc<Server>, Vec<(Option<u16>, usize)>)> = Vec::new();
+        let mut work: Vec<(Arc<Server>, ServerKeys)> = Vec::new();
         match self {
             Route::Servers(servers) => {
-                let mut per_server: Vec<Vec<(Option<u16>, usize)>> =
-                    vec![Vec::new(); servers.len()];
+                let mut per_server: Vec<ServerKeys> = vec![Vec::new(); servers.len()];
                 for (index, key) in keys.iter().enumerate() {
                     per_server[Route::server_for(servers, key.as_bytes())].push((None, index));
                 }
@@ -509,12 +520,15 @@ impl Route {
                         // No node serves it in our map: asked on its own, which learns the map
                         // again.
                         let indices: Vec<usize> = group.iter().map(|&(_, index)| index).collect();
-                        let (values, error) = mget_on_slot(cluster, slot, keys, &indices);
-                        settle(&mut fetched, &mut errors, &indices, values, error);
+                        let values = mget_on_slot(cluster, slot, keys, &indices);
+                        settle(&mut fetched, &mut errors, &indices, values);
                         continue;
                     };
                     let entries = group.iter().map(|&(slot, index)| (Some(slot), index));
-                    match work.iter_mut().find(|(server, _)| Arc::ptr_eq(server, owner)) {
+                    match work
+                        .iter_mut()
+                        .find(|(server, _)| Arc::ptr_eq(server, owner))
+                    {
                         Some((_, indices)) => indices.extend(entries),
                         None => work.push((Arc::clone(owner), entries.collect())),
                     }
@@ -569,23 +583,23 @@ impl Route {
                             // A slot that moved (or is moving) since the map was learnt, or a
                             // node that cannot serve it now: asked on its own, following
                             // redirects.
-                            let (values, error) = mget_on_slot(cluster, *slot, keys, indices);
-                            settle(&mut fetched, &mut errors, indices, values, error);
+                            let values = mget_on_slot(cluster, *slot, keys, indices);
+                            settle(&mut fetched, &mut errors, indices, values);
                         }
                         (Value::ServerError(reply), _, _) => {
                             let error = server.error(Failure::Redis(reply.into()));
-                            settle(&mut fetched, &mut errors, indices, None, Some(error));
+                            settle(&mut fetched, &mut errors, indices, Err(error));
                         }
                         (reply, _, _) => match values_of(reply, indices.len()) {
                             Some(values) => {
                                 bytes += values.iter().flatten().map(Vec::len).sum::<usize>();
-                                settle(&mut fetched, &mut errors, indices, Some(values), None);
+                                settle(&mut fetched, &mut errors, indices, Ok(values));
                             }
                             None => {
                                 let error = server.error(Failure::Unexpected(
                                     "an `MGET` answered something else than values",
                                 ));
-                                settle(&mut fetched, &mut errors, indices, None, Some(error));
+                                settle(&mut fetched, &mut errors, indices, Err(error));
                             }
                         },
                     }
@@ -612,21 +626,16 @@ fn mget_on_slot(
     slot: u16,
     keys: &[String],
     indices: &[usize],
-) -> (Option<Vec<Option<Vec<u8>>>>, Option<ServerError>) {
+) -> std::result::Result<Values, ServerError> {
     let mut command = redis::cmd("MGET");
     for &index in indices {
         command.arg(&keys[index]);
     }
-    match cluster.on_slot(slot, |connection| command.query::<Value>(connection)) {
-        Ok(reply) => match values_of(reply, indices.len()) {
-            Some(values) => (Some(values), None),
-            None => (None, Some(ServerError {
-                server: String::new(),
-                failure: Failure::Unexpected("an `MGET` answered something else than values"),
-            })),
-        },
-        Err(error) => (None, Some(error)),
-    }
+    let reply = cluster.on_slot(slot, |connection| command.query::<Value>(connection))?;
+    values_of(reply, indices.len()).ok_or_else(|| ServerError {
+        server: String::new(),
+        failure: Failure::Unexpected("an `MGET` answered something else than values"),
+    })
 }
 
 /// Records one `MGET`'s outcome for its keys.
@@ -634,21 +643,17 @@ fn settle(
     fetched: &mut [Fetched],
     errors: &mut Vec<ServerError>,
     indices: &[usize],
-    values: Option<Vec<Option<Vec<u8>>>>,
-    error: Option<ServerError>,
+    values: std::result::Result<Values, ServerError>,
 ) {
-    match (values, error) {
-        (Some(values), _) => {
+    match values {
+        Ok(values) => {
             for (&index, value) in indices.iter().zip(values) {
                 fetched[index] = Fetched::Value(value);
             }
         }
-        (None, error) => {
+        Err(error) => {
             let at = errors.len();
-            errors.push(error.unwrap_or_else(|| ServerError {
-                server: String::new(),
-                failure: Failure::Unexpected("no reply"),
-            }));
+            errors.push(error);
             for &index in indices {
                 fetched[index] = Fetched::Failed(at);
             }
@@ -658,7 +663,7 @@ fn settle(
 
 /// The values of an `MGET` reply of `count` keys; a value that is not bytes (another type
 /// under the key) is no entry.
-fn values_of(reply: Value, count: usize) -> Option<Vec<Option<Vec<u8>>>> {
+fn values_of(reply: Value, count: usize) -> Option<Values> {
     let Value::Array(items) = reply else {
         return None;
     };
@@ -707,7 +712,11 @@ mod tests {
             urls.iter()
                 .map(|url| {
                     let parsed = connection::ParsedUrl::parse(url)?;
-                    Ok(Arc::new(Server::new(parsed.name, parsed.info, parsed.settings)))
+                    Ok(Arc::new(Server::new(
+                        parsed.name,
+                        parsed.info,
+                        parsed.settings,
+                    )))
                 })
                 .collect()
         };
