@@ -414,3 +414,36 @@ fn a_password_in_the_url_authenticates() {
     assert!(load(&with, "page.html", SOURCE).is_some());
     assert!(!with.servers()[0].contains("s3cret"));
 }
+
+#[test]
+fn concurrent_loads_and_stores_from_many_threads_all_agree() {
+    let server = RedisServer::start();
+    let cache = cache_on(&server);
+    // More threads than a server has kept-open connections (8): some wait for a lane.
+    thread::scope(|scope| {
+        for t in 0..12 {
+            let cache = &cache;
+            scope.spawn(move || {
+                for i in 0..40 {
+                    let name = format!("t{}-{i}.html", t % 4);
+                    match load(cache, &name, SOURCE) {
+                        Some(code) => assert_eq!(code, code_of(&name), "{name}"),
+                        None => {
+                            store(cache, &name, SOURCE, &code_of(&name));
+                        }
+                    }
+                }
+            });
+        }
+    });
+    for t in 0..4 {
+        for i in 0..40 {
+            let name = format!("t{t}-{i}.html");
+            assert_eq!(load(&cache, &name, SOURCE), Some(code_of(&name)));
+        }
+    }
+    let clients: String = server.query(redis::cmd("CLIENT").arg("LIST"));
+    // Our kept-open connections, plus the one asking.
+    assert!(clients.lines().count() <= 9, "{clients}");
+    assert_eq!(cache.stats().expect("counted").errors, 0);
+}

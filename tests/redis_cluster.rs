@@ -309,3 +309,19 @@ fn a_corrupted_entry_in_the_cluster_is_a_miss() {
     node.raw_set(&key, &good);
     assert_eq!(load(&cache, "page.html"), Some(code_of("page.html")));
 }
+
+#[test]
+fn a_dead_seed_is_passed_over_for_a_live_one() {
+    let cluster = RedisCluster::start();
+    let cache = RedisBytecodeCache::builder()
+        .server(support::redis::refusing_url())
+        .server(cluster.url(2))
+        .cluster(true)
+        .ignore_errors(false)
+        .build()
+        .expect("cache");
+    store(&cache, "page.html");
+    assert_eq!(load(&cache, "page.html"), Some(code_of("page.html")));
+    let everywhere: u64 = cluster.nodes.iter().map(|node| node.dbsize()).sum();
+    assert_eq!(everywhere, 1);
+}
