@@ -447,3 +447,26 @@ fn concurrent_loads_and_stores_from_many_threads_all_agree() {
     assert!(clients.lines().count() <= 9, "{clients}");
     assert_eq!(cache.stats().expect("counted").errors, 0);
 }
+
+#[test]
+fn a_unix_socket_url_reaches_the_server() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let socket = dir.path().join("redis.sock");
+    let server = RedisServer::start_with(&["--unixsocket", &socket.display().to_string()]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !socket.exists() {
+        assert!(Instant::now() < deadline, "redis-server made no socket");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let cache = RedisBytecodeCache::builder()
+        .server(format!("redis+unix://{}?timeout=0.5", socket.display()))
+        .ignore_errors(false)
+        .build()
+        .expect("cache");
+    let key = store(&cache, "page.html", SOURCE, b"over a socket");
+    assert!(server.raw_get(&format!("{DEFAULT_PREFIX}{key}")).is_some());
+    assert_eq!(
+        load(&cache, "page.html", SOURCE).as_deref(),
+        Some(&b"over a socket"[..])
+    );
+}
