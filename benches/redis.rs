@@ -156,7 +156,8 @@ fn interleaved_summary() {
     let mut raw = server.raw();
     let source = template_source(0, SOURCE_LEN);
     println!(
-        "\ninterleaved: {ROUNDS} rounds of {GETS_PER_ROUND} raw GETs then {GETS_PER_ROUND} hits (20 KB source, 64 KB code)"
+        "\ninterleaved: {ROUNDS} rounds of {GETS_PER_ROUND} raw GETs then {GETS_PER_ROUND} hits \
+         (20 KB source, 64 KB code)"
     );
     for checksum in [Checksum::Sha1, Checksum::Xxh3_128] {
         let cache = cache_on(&server, checksum);
@@ -182,7 +183,8 @@ fn interleaved_summary() {
             ratios.push(hit_round / raw_round);
         }
         println!(
-            "hit ({checksum:?}): raw GET median {:.1} us, get_bucket hit median {:.1} us, ratio median {:.2}x",
+            "hit ({checksum:?}): raw GET median {:.1} us, get_bucket hit median {:.1} us, \
+             ratio median {:.2}x",
             median(&mut raw_us),
             median(&mut hit_us),
             median(&mut ratios),

@@ -319,7 +319,8 @@ impl fmt::Display for ServerError {
         match &self.failure {
             Failure::Skipped { for_ms } => write!(
                 f,
-                "server `{}` skipped for another {for_ms} ms after it refused a connection or timed out",
+                "server `{}` skipped for another {for_ms} ms after it refused a connection or \
+                 timed out",
                 self.server
             ),
             Failure::Redis(_) => write!(f, "server `{}`", self.server),

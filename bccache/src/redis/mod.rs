@@ -44,10 +44,11 @@ const SCAN_COUNT: usize = 512;
 ///
 /// # Servers
 ///
-/// [`.server(url)`](RedisBytecodeCacheBuilder::server) takes `redis://[user:password@]host[:port][/db]`
-/// (port 6379 when left out) or `redis+unix:///path/to/socket` (`unix://` too), with the `redis`
-/// crate's options (`?protocol=resp3`). TLS (`rediss://`) is not built in. Connections are tuned
-/// for a cache that must not slow its application down:
+/// [`.server(url)`](RedisBytecodeCacheBuilder::server) takes
+/// `redis://[user:password@]host[:port][/db]` (port 6379 when left out) or
+/// `redis+unix:///path/to/socket` (`unix://` too), with the `redis` crate's options
+/// (`?protocol=resp3`). TLS (`rediss://`) is not built in. Connections are tuned for a cache
+/// that must not slow its application down:
 ///
 /// - connect timeout 250 ms (`?connect_timeout=<seconds>` in the URL overrides it), socket read
 ///   and write timeout 1 s (`?timeout=<seconds>` overrides it), TCP_NODELAY on;
@@ -58,25 +59,28 @@ const SCAN_COUNT: usize = 512;
 ///   reused (a late reply on it would otherwise answer the next request); a kept-open
 ///   connection the server closed (a restart) is replaced and the request sent again once;
 /// - a server that refused a connection or timed out is skipped, each of its keys a miss (or
-///   an error), for one second: a dead server costs one timeout per second, not one per key.
+///   an error), for one second: a dead server costs one timeout per second, not one per key;
+/// - a hit sums the source (its [`Checksum`]) while the server answers the `GET`.
 ///
 /// Several `.server()` calls spread keys over standalone servers by hashing the key
 /// (rendezvous hashing: the order of the URLs does not matter, and adding or removing a server
-/// moves only that server's share of the keys). With [`.cluster(true)`](RedisBytecodeCacheBuilder::cluster)
-/// the URLs are seed nodes of one Redis Cluster instead: the cache learns which master serves
-/// each hash slot (`CLUSTER SLOTS`), sends each key to its master, and follows `MOVED` and
-/// `ASK` while slots move. Keys of a master that is down are misses while the others keep
-/// hitting.
+/// moves only that server's share of the keys). With
+/// [`.cluster(true)`](RedisBytecodeCacheBuilder::cluster) the URLs are seed nodes of one Redis
+/// Cluster instead: the cache learns which master serves each hash slot (`CLUSTER SLOTS`),
+/// sends each key to its master, and follows `MOVED` and `ASK` while slots move. Keys of a
+/// master that is down are misses while the others keep hitting (run the cluster with
+/// `cluster-require-full-coverage no`, or the other masters refuse every key once one is down).
 ///
 /// # Batches and `clear`
 ///
 /// [`load_bytecodes`](BytecodeCache::load_bytecodes) (and so
 /// [`get_buckets`](BytecodeCache::get_buckets)) asks each server for many keys per round trip:
-/// an `MGET` (in a cluster, a pipeline of `MGET`s, one per hash slot) of up to 256 keys or about
-/// 512 KiB of values, whichever is less. [`clear`](BytecodeCache::clear) removes the keys that start
-/// with the prefix, and nothing else, with `SCAN MATCH` and `UNLINK` on every server (every
-/// master of a cluster); it never runs `FLUSHDB`. An empty prefix clears the whole database.
-/// `clear` reports a failing server whatever `ignore_errors` says, after trying all of them.
+/// an `MGET` (in a cluster, a pipeline of `MGET`s, one per hash slot) of up to 256 keys or
+/// about 512 KiB of values, whichever is less. [`clear`](BytecodeCache::clear) removes the keys
+/// that start with the prefix, and nothing else, with `SCAN MATCH` and `UNLINK` on every server
+/// (every master of a cluster); it never runs `FLUSHDB`. An empty prefix clears the whole
+/// database. `clear` reports a failing server whatever `ignore_errors` says, after trying all
+/// of them.
 ///
 /// ```
 /// use bccache::{BytecodeCache, RedisBytecodeCache};
@@ -281,8 +285,8 @@ impl BytecodeCache for RedisBytecodeCache {
     }
 
     /// Many keys per round trip with `MGET` (per master in a cluster, one `MGET` per hash
-    /// slot); every entry passes the same checks as a single load. With errors not ignored, the first
-    /// failing server's error comes back after every other bucket was filled.
+    /// slot); every entry passes the same checks as a single load. With errors not ignored,
+    /// the first failing server's error comes back after every other bucket was filled.
     fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
         let keys: Vec<String> = buckets
             .iter_mut()
@@ -313,8 +317,8 @@ impl BytecodeCache for RedisBytecodeCache {
                     .into_iter()
                     .nth(error)
                     .unwrap_or_else(|| ServerError {
-                        server: String::new(),
-                        failure: Failure::Unexpected("lost error"),
+                        server: self.servers.join(", "),
+                        failure: Failure::Unexpected("a server failed"),
                     });
                 let error = Error::Redis {
                     operation: "mget",
@@ -633,7 +637,7 @@ fn mget_on_slot(
     }
     let reply = cluster.on_slot(slot, |connection| command.query::<Value>(connection))?;
     values_of(reply, indices.len()).ok_or_else(|| ServerError {
-        server: String::new(),
+        server: format!("of the cluster serving slot {slot}"),
         failure: Failure::Unexpected("an `MGET` answered something else than values"),
     })
 }
