@@ -9,6 +9,10 @@ use crate::checksum::{Checksum, lower_hex};
 use crate::error::Result;
 use crate::stats::CacheStats;
 
+/// The key prefix Jinja2 uses for its network stores: an entry is stored under
+/// `prefix + bucket.key`. The default of the memcached and Redis stores.
+pub const DEFAULT_PREFIX: &str = "jinja2/bytecode/";
+
 /// One template of a batch: what [`BytecodeCache::get_buckets`] and
 /// [`CachedLoader::load_many`](crate::CachedLoader::load_many) look up.
 ///

@@ -85,8 +85,8 @@ pub enum Error {
         source: io::Error,
     },
 
-    /// An invalid memcached key prefix.
-    #[error("invalid memcached prefix `{prefix}`: {reason}")]
+    /// An invalid key prefix of a memcached or Redis cache.
+    #[error("invalid key prefix `{prefix}`: {reason}")]
     InvalidPrefix {
         /// The prefix as given.
         prefix: String,
@@ -94,8 +94,8 @@ pub enum Error {
         reason: &'static str,
     },
 
-    /// An invalid memcached timeout.
-    #[error("invalid memcached timeout {timeout}: {reason}")]
+    /// An invalid expiry of a memcached or Redis cache.
+    #[error("invalid timeout {timeout}: {reason}")]
     InvalidTimeout {
         /// The timeout in seconds, as given.
         timeout: u64,
@@ -103,8 +103,8 @@ pub enum Error {
         reason: &'static str,
     },
 
-    /// An invalid memcached server URL.
-    #[error("invalid memcached server `{url}`: {reason}")]
+    /// An invalid memcached or Redis server URL.
+    #[error("invalid server `{url}`: {reason}")]
     InvalidServer {
         /// The URL as given.
         url: String,
@@ -121,8 +121,9 @@ pub enum Error {
         reason: &'static str,
     },
 
-    /// A memcached builder with neither `.server(url)` nor `.client(c)`.
-    #[error("memcached cache needs a server: call `.server(url)` or `.client(client)`")]
+    /// A memcached builder with neither `.server(url)` nor `.client(c)`, or a Redis builder
+    /// without `.server(url)`.
+    #[error("the cache needs a server: call `.server(url)` (memcached: or `.client(client)`)")]
     NoServer,
 
     /// A memcached operation failed (and errors are not ignored).
@@ -133,6 +134,18 @@ pub enum Error {
         /// The full memcached key.
         key: String,
         /// The client's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+
+    /// A Redis operation failed (and errors are not ignored, or it was a `clear`).
+    #[error("redis {operation} of `{key}` failed")]
+    Redis {
+        /// "get", "set", "mget" or "clear".
+        operation: &'static str,
+        /// The full Redis key (for `clear`, the `SCAN` pattern).
+        key: String,
+        /// What failed, naming the server.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },

@@ -41,6 +41,7 @@
 //! - `memcached` (default): `MemcachedBytecodeCache`.
 //! - `memory`: `MemoryBytecodeCache`, an in-process store bounded by bytes (quick_cache), the
 //!   first tier of a `TieredBytecodeCache` (always available, as is `ReadOnly`).
+//! - `redis`: `RedisBytecodeCache`, standalone Redis servers or a Redis Cluster.
 //! - `lua`: `engine::lua::LuaCompiler`, Lua 5.4 through mlua.
 //! - `regex`: `engine::regex::DfaCompiler`, regex-automata dense DFAs.
 //! - `zstd`: `Compressed`, a wrapper that zstd-compresses the payloads of any store.
@@ -64,6 +65,8 @@ mod memcached;
 #[cfg(feature = "memory")]
 mod memory;
 mod read_only;
+#[cfg(feature = "redis")]
+mod redis;
 #[cfg(feature = "signed")]
 #[cfg_attr(docsrs, doc(cfg(feature = "signed")))]
 pub mod signed;
@@ -76,8 +79,11 @@ pub mod upkeep;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "lua", feature = "regex"))))]
 pub mod engine;
 
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use crate::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
-pub use cache::{BytecodeCache, Lookup};
+pub use cache::{BytecodeCache, DEFAULT_PREFIX, Lookup};
 pub use checksum::Checksum;
 #[cfg(feature = "zstd")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zstd")))]
@@ -87,9 +93,7 @@ pub use fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
 #[cfg(feature = "memcached")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memcached")))]
-pub use memcached::{
-    DEFAULT_PREFIX, MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient,
-};
+pub use memcached::{MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient};
 #[cfg(feature = "memory")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
 pub use memory::MemoryBytecodeCache;

@@ -1,5 +1,5 @@
 //! Shared support for the integration tests: child processes, unprivileged reruns, real
-//! memcached servers on loopback, and small fixtures.
+//! memcached and Redis servers on loopback, and small fixtures.
 #![allow(dead_code)]
 
 pub mod below;
@@ -7,4 +7,5 @@ pub mod child;
 pub mod engine;
 pub mod fs;
 pub mod memcached;
+pub mod redis;
 pub mod unprivileged;

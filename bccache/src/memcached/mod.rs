@@ -26,8 +26,7 @@ use client::ClientError;
 pub use client::MemcachedClient;
 use cluster::{Cluster, MultiGet};
 
-/// The key prefix Jinja2 uses: an entry is stored under `prefix + bucket.key`.
-pub const DEFAULT_PREFIX: &str = "jinja2/bytecode/";
+use crate::cache::DEFAULT_PREFIX;
 
 /// memcached's limit on key length.
 const MAX_KEY_LEN: usize = 250;

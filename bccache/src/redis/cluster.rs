@@ -1,0 +1,322 @@
+//! Redis Cluster: which node serves a key's hash slot, and following `MOVED` and `ASK`.
+//!
+//! The slot map comes from `CLUSTER SLOTS`, asked of a known node when the cache first needs
+//! it, after a `MOVED` reply (resharding, failover) and after a node stopped answering. Every
+//! node is a [`Server`] with its own kept-open connections and its own skip rule, so a dead
+//! master costs its keys one connect timeout per second while the other masters keep serving.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use redis::{RedisResult, Value};
+
+use super::connection::{Failure, Server, ServerError};
+
+/// Hash slots of a Redis Cluster.
+const SLOTS: usize = 16384;
+/// Redirects followed for one request before giving up (a slot moving while we ask).
+const MAX_REDIRECTS: usize = 5;
+/// The slot map is asked for again at most this often.
+const REFRESH_AT_MOST_EVERY: Duration = Duration::from_millis(100);
+
+/// The hash slot of a key, as Redis Cluster computes it: CRC16 (XMODEM) of the key, or of its
+/// hash tag (the text between the first `{` and the next `}`, when not empty), modulo 16384.
+pub(super) fn slot_of(key: &[u8]) -> u16 {
+    crc16(hash_tag(key)) % SLOTS as u16
+}
+
+fn hash_tag(key: &[u8]) -> &[u8] {
+    if let Some(open) = key.iter().position(|&b| b == b'{') {
+        let rest = &key[open + 1..];
+        if let Some(len) = rest.iter().position(|&b| b == b'}') {
+            if len > 0 {
+                return &rest[..len];
+            }
+        }
+    }
+    key
+}
+
+const CRC16_TABLE: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut crc = (i as u16) << 8;
+        let mut bit = 0;
+        while bit < 8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+            bit += 1;
+        }
+        table[i] = crc;
+        i += 1;
+    }
+    table
+};
+
+fn crc16(bytes: &[u8]) -> u16 {
+    bytes.iter().fold(0u16, |crc, &b| {
+        (crc << 8) ^ CRC16_TABLE[usize::from((crc >> 8) as u8 ^ b)]
+    })
+}
+
+/// Which master serves each slot.
+pub(super) struct SlotMap {
+    masters: Vec<Arc<Server>>,
+    /// Index into `masters` per slot; `u16::MAX` for a slot no node serves.
+    owner: Box<[u16]>,
+}
+
+impl SlotMap {
+    pub(super) fn owner(&self, slot: u16) -> Option<&Arc<Server>> {
+        self.masters
+            .get(usize::from(self.owner[usize::from(slot) % SLOTS]))
+    }
+
+    pub(super) fn masters(&self) -> &[Arc<Server>] {
+        &self.masters
+    }
+}
+
+/// A Redis Cluster reached through seed nodes.
+pub(super) struct Cluster {
+    seeds: Box<[Arc<Server>]>,
+    /// Every node met so far, by `host:port`.
+    nodes: Mutex<HashMap<String, Arc<Server>>>,
+    map: RwLock<Option<Arc<SlotMap>>>,
+    refreshed_at: Mutex<Option<Instant>>,
+}
+
+impl Cluster {
+    pub(super) fn new(seeds: Vec<Server>) -> Self {
+        let seeds: Box<[Arc<Server>]> = seeds.into_iter().map(Arc::new).collect();
+        let nodes = seeds
+            .iter()
+            .map(|seed| (seed.address.clone(), Arc::clone(seed)))
+            .collect();
+        Cluster {
+            seeds,
+            nodes: Mutex::new(nodes),
+            map: RwLock::new(None),
+            refreshed_at: Mutex::new(None),
+        }
+    }
+
+    /// The node at `address` (`host:port`), made on first mention with the seeds' credentials
+    /// and timeouts.
+    fn node(&self, address: &str) -> Option<Arc<Server>> {
+        let (host, port) = address.rsplit_once(':')?;
+        let port: u16 = port.parse().ok()?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let key = format!("{}:{port}", host.to_ascii_lowercase());
+        let mut nodes = self.nodes.lock().unwrap_or_else(PoisonError::into_inner);
+        Some(Arc::clone(nodes.entry(key).or_insert_with(|| {
+            Arc::new(self.seeds[0].sibling(host, port))
+        })))
+    }
+
+    /// The slot map, asked for when there is none yet.
+    pub(super) fn slot_map(&self) -> Result<Arc<SlotMap>, ServerError> {
+        let current = self
+            .map
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        match current {
+            Some(map) => Ok(map),
+            None => self.refresh(),
+        }
+    }
+
+    /// Asks for the slot map again (at most every 100 ms; a fresher one is kept), trying the
+    /// known masters first, then the seeds.
+    pub(super) fn refresh(&self) -> Result<Arc<SlotMap>, ServerError> {
+        let mut refreshed_at = self
+            .refreshed_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let current = self
+            .map
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let (Some(map), Some(at)) = (&current, *refreshed_at) {
+            if at.elapsed() < REFRESH_AT_MOST_EVERY {
+                return Ok(Arc::clone(map));
+            }
+        }
+        let mut candidates: Vec<Arc<Server>> = current
+            .iter()
+            .flat_map(|map| map.masters.iter().cloned())
+            .collect();
+        candidates.extend(self.seeds.iter().cloned());
+        let mut first_error = None;
+        for node in candidates {
+            let slots = node.run(|connection| {
+                redis::cmd("CLUSTER")
+                    .arg("SLOTS")
+                    .query::<Value>(connection)
+            });
+            let built = slots.and_then(|slots| {
+                self.build_map(&node, slots).ok_or_else(|| {
+                    node.error(Failure::Unexpected("a garbled `CLUSTER SLOTS` reply"))
+                })
+            });
+            match built {
+                Ok(map) => {
+                    let map = Arc::new(map);
+                    *self.map.write().unwrap_or_else(PoisonError::into_inner) =
+                        Some(Arc::clone(&map));
+                    *refreshed_at = Some(Instant::now());
+                    return Ok(map);
+                }
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        Err(first_error.unwrap_or_else(|| {
+            self.seeds[0].error(Failure::Unexpected("no seed node to ask for the slot map"))
+        }))
+    }
+
+    /// A slot map from a `CLUSTER SLOTS` reply: `[[first, last, [host, port, id, ..], replicas
+    /// ..], ..]`. A node that announces no host is reached at the host we asked.
+    fn build_map(&self, asked: &Server, reply: Value) -> Option<SlotMap> {
+        let Value::Array(ranges) = reply else {
+            return None;
+        };
+        let mut masters: Vec<Arc<Server>> = Vec::new();
+        let mut owner = vec![u16::MAX; SLOTS].into_boxed_slice();
+        for range in ranges {
+            let Value::Array(range) = range else {
+                return None;
+            };
+            let (Some(Value::Int(first)), Some(Value::Int(last)), Some(Value::Array(master))) =
+                (range.first(), range.get(1), range.get(2))
+            else {
+                return None;
+            };
+            let host = match master.first() {
+                Some(Value::BulkString(host)) => String::from_utf8_lossy(host).into_owned(),
+                Some(Value::SimpleString(host)) => host.clone(),
+                _ => return None,
+            };
+            let Some(Value::Int(port)) = master.get(1) else {
+                return None;
+            };
+            let host = match host.as_str() {
+                "" | "?" => asked.host()?.to_owned(),
+                _ => host,
+            };
+            let node = self.node(&format!("{host}:{port}"))?;
+            let index = match masters.iter().position(|m| Arc::ptr_eq(m, &node)) {
+                Some(index) => index,
+                None => {
+                    masters.push(node);
+                    masters.len() - 1
+                }
+            };
+            let first = usize::try_from(*first).ok()?;
+            let last = usize::try_from(*last).ok()?;
+            if first > last || last >= SLOTS {
+                return None;
+            }
+            owner[first..=last].fill(u16::try_from(index).ok()?);
+        }
+        Some(SlotMap { masters, owner })
+    }
+
+    /// Runs a request for keys of `slot` on the node serving it, following `MOVED` (and asking
+    /// for the map again) and `ASK` (sending `ASKING` first).
+    pub(super) fn on_slot<T>(
+        &self,
+        slot: u16,
+        mut request: impl FnMut(&mut redis::Connection) -> RedisResult<T>,
+    ) -> Result<T, ServerError> {
+        let map = self.slot_map()?;
+        let mut node = match map.owner(slot) {
+            Some(node) => Arc::clone(node),
+            None => match self.refresh()?.owner(slot) {
+                Some(node) => Arc::clone(node),
+                None => {
+                    return Err(self.seeds[0].error(Failure::Unexpected(
+                        "no node of the cluster serves the key's slot",
+                    )));
+                }
+            },
+        };
+        let mut asking = false;
+        let mut redirects = 0;
+        loop {
+            let result = if asking {
+                node.run(|connection| {
+                    redis::cmd("ASKING").query::<()>(connection)?;
+                    request(connection)
+                })
+            } else {
+                node.run(&mut request)
+            };
+            let error = match result {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            let target = error
+                .redirect()
+                .and_then(|(address, ask)| Some((self.node(address)?, ask)));
+            match target {
+                Some((target, ask)) if redirects < MAX_REDIRECTS => {
+                    if !ask {
+                        // The slot moved for good: learn the new map (a failed ask is fine,
+                        // the redirect itself says where to go now).
+                        let _ = self.refresh();
+                    }
+                    redirects += 1;
+                    asking = ask;
+                    node = target;
+                }
+                _ => {
+                    self.failed(&error);
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    /// After a node failed: when it may be gone (a failover), learn the map again.
+    pub(super) fn failed(&self, error: &ServerError) {
+        if error.is_unreachable() && !matches!(error.failure, Failure::Skipped { .. }) {
+            let _ = self.refresh();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc16_is_xmodem() {
+        // The check value of CRC-16/XMODEM, as in the Redis Cluster specification.
+        assert_eq!(crc16(b"123456789"), 0x31c3);
+    }
+
+    #[test]
+    fn hash_tags_pick_the_hashed_part() {
+        assert_eq!(hash_tag(b"{user1000}.following"), b"user1000");
+        assert_eq!(hash_tag(b"foo{}{bar}"), b"foo{}{bar}");
+        assert_eq!(hash_tag(b"foo{{bar}}zap"), b"{bar");
+        assert_eq!(hash_tag(b"foo{bar}{zap}"), b"bar");
+        assert_eq!(hash_tag(b"no tag"), b"no tag");
+        assert_eq!(
+            slot_of(b"{user1000}.following"),
+            slot_of(b"{user1000}.followers")
+        );
+        // `CLUSTER KEYSLOT foo` answers 12182.
+        assert_eq!(slot_of(b"foo"), 12182);
+    }
+}
