@@ -33,6 +33,8 @@
 //! - `memcached` (default): `MemcachedBytecodeCache`.
 //! - `lua`: `engine::lua::LuaCompiler`, Lua 5.4 through mlua.
 //! - `regex`: `engine::regex::DfaCompiler`, regex-automata dense DFAs.
+//! - `wasm`: `engine::wasm::WasmCompiler`, WebAssembly modules through wasmtime (needs Rust
+//!   1.95; wasmtime takes minutes to build).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
@@ -46,8 +48,11 @@ mod loader;
 mod memcached;
 mod stats;
 
-#[cfg(any(feature = "lua", feature = "regex"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "lua", feature = "regex"))))]
+#[cfg(any(feature = "lua", feature = "regex", feature = "wasm"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "lua", feature = "regex", feature = "wasm")))
+)]
 pub mod engine;
 
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
