@@ -131,8 +131,8 @@ mod wasm {
     use std::time::Duration;
 
     use bccache::engine::wasm::WasmCompiler;
-    use bccache::engine::wasm::wasmtime::Engine;
-    use bccache::{CachedLoader, Compiler, FileSystemBytecodeCache, Origin};
+    use bccache::engine::wasm::wasmtime::{Engine, Module};
+    use bccache::{CachedLoader, Checksum, Compiler, FileSystemBytecodeCache, Origin};
     use criterion::{BenchmarkId, Criterion};
 
     /// SQLite's module if `scripts/fetch-sqlite-wasm` put it in the target directory, else ours.
@@ -148,15 +148,29 @@ mod wasm {
              timing examples/modules/primes.wat instead"
         );
         let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/modules/primes.wat");
-        ("primes.wat", fs::read(ours).expect("examples/modules/primes.wat"))
+        (
+            "primes.wat",
+            fs::read(ours).expect("examples/modules/primes.wat"),
+        )
     }
 
     pub fn wasm_start(c: &mut Criterion) {
         let (name, source) = module();
+        let engine = Engine::default();
         let dir = tempfile::tempdir().expect("temp dir");
-        let cache = FileSystemBytecodeCache::new(dir.path(), "__bench_%s.cache").expect("cache");
-        let loader = CachedLoader::new(WasmCompiler::new(Engine::default()), cache);
-        loader.load(name, None, &source[..]).expect("compiles");
+        let sha1 = CachedLoader::new(
+            WasmCompiler::new(engine.clone()),
+            FileSystemBytecodeCache::new(dir.path(), "__bench_%s.cache").expect("cache"),
+        );
+        let xxh3 = CachedLoader::new(
+            WasmCompiler::new(engine.clone()),
+            FileSystemBytecodeCache::new(dir.path(), "__bench_xxh3_%s.cache")
+                .expect("cache")
+                .checksum(Checksum::Xxh3_128),
+        );
+        let module = sha1.load(name, None, &source[..]).expect("compiles");
+        xxh3.load(name, None, &source[..]).expect("compiles");
+        let serialized = module.serialize().expect("serializes");
 
         let mut group = c.benchmark_group("wasm_start");
         group
@@ -166,20 +180,30 @@ mod wasm {
         group.bench_function(BenchmarkId::new("cold_compile", name), |b| {
             b.iter(|| {
                 black_box(
-                    loader
-                        .compiler()
+                    sha1.compiler()
                         .compile(name, None, &source)
                         .expect("compiles"),
                 )
             })
         });
-        group.bench_function(BenchmarkId::new("warm_start", name), |b| {
+        for (checksum, loader) in [("sha1", &sha1), ("xxh3", &xxh3)] {
+            let id = BenchmarkId::new(format!("warm_start_{checksum}"), name);
+            group.bench_function(id, |b| {
+                b.iter(|| {
+                    let loaded = loader
+                        .load_with_origin(name, None, &source[..])
+                        .expect("loads");
+                    assert_eq!(loaded.origin, Origin::Cache);
+                    black_box(loaded.code)
+                })
+            });
+        }
+        // wasmtime alone, from bytes in memory: what a load costs without the cache layer.
+        group.bench_function(BenchmarkId::new("deserialize_only", name), |b| {
             b.iter(|| {
-                let loaded = loader
-                    .load_with_origin(name, None, &source[..])
-                    .expect("loads");
-                assert_eq!(loaded.origin, Origin::Cache);
-                black_box(loaded.code)
+                // SAFETY: `serialized` is the unmodified output of `Module::serialize` of this
+                // very engine, made just above.
+                black_box(unsafe { Module::deserialize(&engine, &serialized) }.expect("loads"))
             })
         });
         group.finish();

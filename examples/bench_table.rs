@@ -149,7 +149,9 @@ fn main() -> Result<()> {
         }
     }
     #[cfg(not(feature = "wasm"))]
-    notes.push("Wasm rows left out: built without the `wasm` feature (`scripts/bench` has it)".into());
+    notes.push(
+        "Wasm rows left out: built without the `wasm` feature (`scripts/bench` has it)".into(),
+    );
 
     print_table(&rows);
     println!();
@@ -641,7 +643,9 @@ mod wasm {
 
     use bccache::engine::wasm::WasmCompiler;
     use bccache::engine::wasm::wasmtime::Engine;
-    use bccache::{CachedLoader, Compiler, FileSystemBytecodeCache, MemcachedBytecodeCache, Origin};
+    use bccache::{
+        CachedLoader, Compiler, FileSystemBytecodeCache, MemcachedBytecodeCache, Origin,
+    };
 
     use super::{Ratio, Result, Row, interleaved, memcached_support};
 
@@ -686,10 +690,9 @@ mod wasm {
             FileSystemBytecodeCache::new(dir.path(), "__bench_%s.cache")?,
         );
         disk.load(name, None, &source[..])?;
-        let entry = fs::metadata(
-            disk.cache()
-                .path_for_key(&bccache::BytecodeCache::get_cache_key(disk.cache(), name, None)),
-        )?
+        let entry = fs::metadata(disk.cache().path_for_key(
+            &bccache::BytecodeCache::get_cache_key(disk.cache(), name, None),
+        ))?
         .len();
 
         // The entry is over memcached's default 1 MiB item size: start it with `-I 8m`.
@@ -730,8 +733,8 @@ mod wasm {
             &mut [&mut from_disk, &mut from_memcached, &mut compile],
         )?;
         let what = format!(
-            "wasmtime 48: SQLite as Wasm (sql.js 1.13.0, {} KB module, {:.1} MiB entry)",
-            source.len() / 1000,
+            "wasmtime 48: SQLite as Wasm (sql.js 1.13.0, {} KiB module, {:.1} MiB entry)",
+            source.len() / 1024,
             entry as f64 / (1024.0 * 1024.0)
         );
         Ok(vec![

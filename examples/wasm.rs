@@ -143,9 +143,10 @@ fn sqlite_module(root: &Path) -> Result<PathBuf, Box<dyn Error>> {
     let path = dir.join("sql-wasm.wasm");
     if !path.exists() {
         let script = root.join("scripts/fetch-sqlite-wasm");
-        let status = Command::new(&script).arg(&dir).status().map_err(|e| {
-            format!("cannot run `{}`: {e}", script.display())
-        })?;
+        let status = Command::new(&script)
+            .arg(&dir)
+            .status()
+            .map_err(|e| format!("cannot run `{}`: {e}", script.display()))?;
         if !status.success() {
             return Err(format!(
                 "`{}` failed ({status}); SQLite's module is needed at `{}`",
@@ -161,7 +162,10 @@ fn sqlite_module(root: &Path) -> Result<PathBuf, Box<dyn Error>> {
 /// Instantiates `module` with every import a trapping stub (SQLite's imports are Emscripten's
 /// JavaScript runtime), which proves the module is ready to run; returns the import and export
 /// counts.
-fn instantiate_with_stubs(engine: &Engine, module: &Module) -> Result<(usize, usize), Box<dyn Error>> {
+fn instantiate_with_stubs(
+    engine: &Engine,
+    module: &Module,
+) -> Result<(usize, usize), Box<dyn Error>> {
     let mut store = Store::new(engine, ());
     let mut linker = Linker::new(engine);
     linker.define_unknown_imports_as_traps(module)?;

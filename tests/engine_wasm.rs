@@ -268,7 +268,11 @@ fn every_corrupted_entry_recompiles() {
         .expect("compiles");
     let path = entry_path(&loader, name);
     let clean = fs::read(&path).expect("entry");
-    assert!(clean.len() > 1000, "a serialized module: {} bytes", clean.len());
+    assert!(
+        clean.len() > 1000,
+        "a serialized module: {} bytes",
+        clean.len()
+    );
 
     // Flip a byte at ~300 places spread over the whole entry (header, native code, wasmtime's
     // metadata, trailer), and cut the entry short at ~50; every one must be compiled again.
@@ -315,10 +319,18 @@ fn compile_error_stores_nothing() {
     let loader = loader_in(dir.path());
 
     let syntax = loader
-        .load("broken.wat", None, b"(module (func (export \"f\") (result i32) i32.const))")
+        .load(
+            "broken.wat",
+            None,
+            b"(module (func (export \"f\") (result i32) i32.const))",
+        )
         .expect_err("does not parse");
     let invalid = loader
-        .load("invalid.wat", None, b"(module (func (result i32) i64.const 1))")
+        .load(
+            "invalid.wat",
+            None,
+            b"(module (func (result i32) i64.const 1))",
+        )
         .expect_err("does not validate");
     let garbage = loader
         .load("garbage.wasm", None, &b"\0asm\x01\0\0\0\x01\xff\xff"[..])
@@ -329,7 +341,11 @@ fn compile_error_stores_nothing() {
         (invalid, "invalid.wat"),
         (garbage, "garbage.wasm"),
     ] {
-        let LoadError::Compile { name: named, source } = &error else {
+        let LoadError::Compile {
+            name: named,
+            source,
+        } = &error
+        else {
             panic!("expected a compile error, got {error:?}");
         };
         assert_eq!(named, name);
@@ -399,11 +415,12 @@ fn byte_and_text_sources_both_work() {
     let binary = ANSWER_WASM.to_vec();
     let text = "(module (func (export \"answer\") (result i32) i32.const 42))";
 
-    for (name, source) in [("answer.wasm", &binary[..]), ("answer.wat", text.as_bytes())] {
+    for (name, source) in [
+        ("answer.wasm", &binary[..]),
+        ("answer.wat", text.as_bytes()),
+    ] {
         for expected in [Origin::Compiled, Origin::Cache] {
-            let loaded = loader
-                .load_with_origin(name, None, source)
-                .expect("loads");
+            let loaded = loader.load_with_origin(name, None, source).expect("loads");
             assert_eq!(loaded.origin, expected, "{name}");
             let mut store = Store::new(&engine, ());
             let instance = Instance::new(&mut store, &loaded.code, &[]).expect("instantiates");

@@ -42,9 +42,11 @@
 //!
 //! # Components
 //!
-//! [`wasmtime::component::Component`]s are not cached here: they need wasmtime's
-//! `component-model` feature, which adds to an already long build for users who run only core
-//! modules. A component's bytecode would be `Component::serialize`, under a fingerprint tagged
+//! Components (`wasmtime::component::Component`) are not cached here: they need wasmtime's
+//! `component-model` feature, which brings a dozen more crates (wit-parser, wit-component,
+//! wasm-metadata, serde_json, encoding_rs, the bindgen macro) and a third more code in
+//! wasmtime itself, on top of an already long build, for users who run only core modules. A
+//! component's bytecode would be `Component::serialize`, under a fingerprint tagged
 //! `component`, exactly as for modules.
 
 use std::borrow::Cow;
