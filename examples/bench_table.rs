@@ -15,6 +15,9 @@
 //! 4. A memcached `get_bucket` hit against one raw get of the same entry: a hand-written
 //!    text-protocol `get`, and a `get` through the `memcache` crate the backend uses, on a
 //!    memcached this program starts on loopback.
+//! 5. With the `wasm` feature: SQLite compiled to Wasm (sql.js 1.13.0's `sql-wasm.wasm`, fetched
+//!    by `scripts/fetch-sqlite-wasm`), compiled by wasmtime against loaded from a warm
+//!    filesystem cache and from a memcached started with `-I 8m` (the entry is over 1 MiB).
 //!
 //! The machine is shared and noisy: read the ratios, which compare rounds run next to each
 //! other, rather than the absolute times.
@@ -166,6 +169,19 @@ fn main() -> Result<()> {
         Ok(mc_rows) => rows.extend(mc_rows),
         Err(e) => notes.push(format!("memcached row left out: {e}")),
     }
+
+    #[cfg(feature = "wasm")]
+    {
+        eprintln!("[wasm] SQLite compiled to Wasm: compile against warm loads (disk, memcached)");
+        match wasm::rows(root, 7) {
+            Ok(wasm_rows) => rows.extend(wasm_rows),
+            Err(e) => notes.push(format!("Wasm rows left out: {e}")),
+        }
+    }
+    #[cfg(not(feature = "wasm"))]
+    notes.push(
+        "Wasm rows left out: built without the `wasm` feature (`scripts/bench` has it)".into(),
+    );
 
     print_table(&rows);
     println!();
@@ -707,4 +723,130 @@ fn load_average() -> String {
         .ok()
         .and_then(|avg| avg.split_whitespace().next().map(str::to_owned))
         .unwrap_or_else(|| "?".into())
+}
+
+/// Row 5: SQLite's Wasm module, compiled against loaded from the cache.
+#[cfg(feature = "wasm")]
+mod wasm {
+    use std::fs;
+    use std::hint::black_box;
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    use std::time::Instant;
+
+    use bccache::engine::wasm::WasmCompiler;
+    use bccache::engine::wasm::wasmtime::Engine;
+    use bccache::{
+        CachedLoader, Compiler, FileSystemBytecodeCache, MemcachedBytecodeCache, Origin,
+    };
+
+    use super::{Ratio, Result, Row, interleaved, memcached_support};
+
+    /// `<target dir>/wasm/sql-wasm.wasm`, fetched with `scripts/fetch-sqlite-wasm` if missing.
+    fn sqlite_module(root: &Path) -> Result<PathBuf> {
+        // This program is `<target dir>/release/examples/bench_table`.
+        let exe = std::env::current_exe()?;
+        let dir = exe
+            .ancestors()
+            .nth(3)
+            .ok_or("cannot find the target directory above this program")?
+            .join("wasm");
+        let path = dir.join("sql-wasm.wasm");
+        if !path.exists() {
+            let status = Command::new(root.join("scripts/fetch-sqlite-wasm"))
+                .arg(&dir)
+                .status()?;
+            if !status.success() {
+                return Err(format!("scripts/fetch-sqlite-wasm failed ({status})").into());
+            }
+        }
+        Ok(path)
+    }
+
+    /// Seconds since `started`, for a load that must have come from the cache.
+    fn hit_time(started: Instant, origin: Origin) -> Result<f64> {
+        let elapsed = started.elapsed().as_secs_f64();
+        if origin != Origin::Cache {
+            return Err("SQLite's module was not a cache hit".into());
+        }
+        Ok(elapsed)
+    }
+
+    pub fn rows(root: &Path, rounds: usize) -> Result<Vec<Row>> {
+        let source = fs::read(sqlite_module(root)?)?;
+        let name = "sql-wasm.wasm";
+        let compiler = WasmCompiler::new(Engine::default());
+
+        let dir = tempfile::tempdir()?;
+        let disk = CachedLoader::new(
+            compiler.clone(),
+            FileSystemBytecodeCache::new(dir.path(), "__bench_%s.cache")?,
+        );
+        disk.load(name, None, &source[..])?;
+        let entry = fs::metadata(disk.cache().path_for_key(
+            &bccache::BytecodeCache::get_cache_key(disk.cache(), name, None),
+        ))?
+        .len();
+
+        // The entry is over memcached's default 1 MiB item size: start it with `-I 8m`.
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let server = std::panic::catch_unwind(|| {
+            memcached_support::MemcachedServer::start_with(&["-I", "8m"])
+        });
+        std::panic::set_hook(hook);
+        let server = server.map_err(|_| "could not start memcached (is it installed?)")?;
+        let network = CachedLoader::new(
+            compiler.clone(),
+            MemcachedBytecodeCache::builder()
+                .server(server.url())
+                .ignore_memcache_errors(false)
+                .build()?,
+        )
+        .strict(true);
+        network.load(name, None, &source[..])?;
+
+        let mut from_disk = || -> Result<f64> {
+            let started = Instant::now();
+            let loaded = disk.load_with_origin(name, None, &source[..])?;
+            hit_time(started, black_box(loaded).origin)
+        };
+        let mut from_memcached = || -> Result<f64> {
+            let started = Instant::now();
+            let loaded = network.load_with_origin(name, None, &source[..])?;
+            hit_time(started, black_box(loaded).origin)
+        };
+        let mut compile = || -> Result<f64> {
+            let started = Instant::now();
+            black_box(compiler.compile(name, None, &source)?);
+            Ok(started.elapsed().as_secs_f64())
+        };
+        let medians = interleaved(
+            rounds,
+            &mut [&mut from_disk, &mut from_memcached, &mut compile],
+        )?;
+        let what = format!(
+            "wasmtime 48: SQLite as Wasm (sql.js 1.13.0, {} KiB module, {:.1} MiB entry)",
+            source.len() / 1024,
+            entry as f64 / (1024.0 * 1024.0)
+        );
+        Ok(vec![
+            Row {
+                what: what.clone(),
+                ours_label: "warm load from disk",
+                ours: medians[0],
+                theirs_label: "compile (cranelift)".into(),
+                theirs: medians[2],
+                ratio: Ratio::SpeedUp,
+            },
+            Row {
+                what,
+                ours_label: "warm load from memcached `-I 8m`",
+                ours: medians[1],
+                theirs_label: "compile (cranelift)".into(),
+                theirs: medians[2],
+                ratio: Ratio::SpeedUp,
+            },
+        ])
+    }
 }

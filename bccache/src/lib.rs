@@ -47,6 +47,8 @@
 //! - `zstd`: `Compressed`, a wrapper that zstd-compresses the payloads of any store.
 //! - `signed`: `Signed`, a wrapper that signs entries with a secret key (keyed BLAKE3) and
 //!   loads only verified ones; the docs of module `signed` hold the threat model.
+//! - `wasm`: `engine::wasm::WasmCompiler`, WebAssembly modules through wasmtime (needs Rust
+//!   1.95; wasmtime takes minutes to build).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
@@ -75,8 +77,11 @@ mod stats_file;
 mod tiered;
 pub mod upkeep;
 
-#[cfg(any(feature = "lua", feature = "regex"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "lua", feature = "regex"))))]
+#[cfg(any(feature = "lua", feature = "regex", feature = "wasm"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "lua", feature = "regex", feature = "wasm")))
+)]
 pub mod engine;
 
 #[cfg(feature = "redis")]
