@@ -102,6 +102,10 @@ fn impl_cache(input: &Input) -> TokenStream {
                     // A backend that cannot be built has counted nothing.
                     ::bccache::BytecodeCache::stats(&*#backend_stats.ok()?)
                 }
+
+                fn flush_stats(&self) -> ::bccache::Result<()> {
+                    ::bccache::BytecodeCache::flush_stats(#backend)
+                }
             }
         };
     }

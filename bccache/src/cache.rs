@@ -218,6 +218,15 @@ pub trait BytecodeCache: Send + Sync {
         None
     }
 
+    /// Writes counts the store keeps for other processes (the filesystem store's stats file,
+    /// read by `bccache stats`) now. Stores write them by themselves at most once a second on a
+    /// miss or a store, and when dropped; a cache that lives in a `static` (every derived
+    /// cache) is never dropped, so a program that ends on a run of hits calls this before it
+    /// exits. The default does nothing.
+    fn flush_stats(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Stores a bucket (Jinja2's `set_bucket`): calls [`dump_bytecode`](Self::dump_bytecode).
     fn set_bucket(&self, bucket: &Bucket<'_>) -> Result<()> {
         self.dump_bytecode(bucket)
@@ -276,6 +285,9 @@ macro_rules! forward_bytecode_cache {
             }
             fn stats(&self) -> Option<CacheStats> {
                 (**self).stats()
+            }
+            fn flush_stats(&self) -> Result<()> {
+                (**self).flush_stats()
             }
             fn set_bucket(&self, bucket: &Bucket<'_>) -> Result<()> {
                 (**self).set_bucket(bucket)

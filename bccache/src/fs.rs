@@ -326,6 +326,10 @@ impl BytecodeCache for FileSystemBytecodeCache {
     fn stats(&self) -> Option<CacheStats> {
         Some(self.counters.snapshot())
     }
+
+    fn flush_stats(&self) -> Result<()> {
+        FileSystemBytecodeCache::flush_stats(self)
+    }
 }
 
 impl FileSystemBytecodeCache {

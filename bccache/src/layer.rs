@@ -216,6 +216,10 @@ impl<L: PayloadLayer, B: BytecodeCache> BytecodeCache for Layered<L, B> {
         loaded
     }
 
+    fn flush_stats(&self) -> Result<()> {
+        self.inner.flush_stats()
+    }
+
     fn stats(&self) -> Option<CacheStats> {
         let mut stats = self.inner.stats()?;
         let refused = self.refused.load(Ordering::Relaxed).min(stats.hits);
@@ -254,6 +258,9 @@ macro_rules! layered_cache {
             }
             fn stats(&self) -> Option<$crate::CacheStats> {
                 self.layered.stats()
+            }
+            fn flush_stats(&self) -> $crate::Result<()> {
+                self.layered.flush_stats()
             }
         }
     };

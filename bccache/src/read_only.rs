@@ -118,6 +118,10 @@ impl<B: BytecodeCache> BytecodeCache for ReadOnly<B> {
         self.inner.stats()
     }
 
+    fn flush_stats(&self) -> Result<()> {
+        self.inner.flush_stats()
+    }
+
     /// Does nothing: the store is read-only.
     fn set_bucket(&self, _bucket: &Bucket<'_>) -> Result<()> {
         Ok(())

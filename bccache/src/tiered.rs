@@ -225,6 +225,10 @@ impl BytecodeCache for TieredBytecodeCache {
         Ok(())
     }
 
+    fn flush_stats(&self) -> Result<()> {
+        self.on_every_tier("stats flush", "", |cache| cache.flush_stats())
+    }
+
     fn stats(&self) -> Option<CacheStats> {
         let mut sum = self
             .tiers
