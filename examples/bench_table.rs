@@ -806,6 +806,18 @@ mod wasm {
         .strict(true);
         network.load(name, None, &source[..])?;
 
+        // The same entry zstd-compressed (level 3), when built with the `zstd` feature.
+        #[cfg(feature = "zstd")]
+        let compressed = {
+            let store = FileSystemBytecodeCache::new(dir.path(), "__bench_zstd_%s.cache")?
+                .checksum(Checksum::Xxh3_128);
+            let loader = CachedLoader::new(compiler.clone(), bccache::Compressed::new(store, 3)?);
+            loader.load(name, None, &source[..])?;
+            let key = bccache::BytecodeCache::get_cache_key(loader.cache(), name, None);
+            let size = fs::metadata(loader.cache().inner().path_for_key(&key))?.len();
+            (loader, size)
+        };
+
         let mut from_disk = || -> Result<f64> {
             let started = Instant::now();
             let loaded = disk.load_with_origin(name, None, &source[..])?;
@@ -821,16 +833,42 @@ mod wasm {
             black_box(compiler.compile(name, None, &source)?);
             Ok(started.elapsed().as_secs_f64())
         };
+        #[cfg(feature = "zstd")]
+        let mut from_compressed = || -> Result<f64> {
+            let started = Instant::now();
+            let loaded = compressed.0.load_with_origin(name, None, &source[..])?;
+            hit_time(started, black_box(loaded).origin)
+        };
+        #[cfg(not(feature = "zstd"))]
+        let mut from_compressed = || -> Result<f64> { Ok(f64::NAN) };
         let medians = interleaved(
             rounds,
-            &mut [&mut from_disk, &mut from_memcached, &mut compile],
+            &mut [
+                &mut from_disk,
+                &mut from_memcached,
+                &mut compile,
+                &mut from_compressed,
+            ],
         )?;
         let what = format!(
             "wasmtime 48: SQLite as Wasm (sql.js 1.13.0, {} KiB module, {:.1} MiB entry), xxh3",
             source.len() / 1024,
             entry as f64 / (1024.0 * 1024.0)
         );
-        Ok(vec![
+        #[cfg(feature = "zstd")]
+        let compressed_row = Row {
+            what: format!(
+                "same, `Compressed` zstd level 3: entry {:.1} MiB ({:.0} % of plain)",
+                compressed.1 as f64 / (1024.0 * 1024.0),
+                100.0 * compressed.1 as f64 / entry as f64
+            ),
+            ours_label: "warm load from disk",
+            ours: medians[3],
+            theirs_label: "plain entry from disk".into(),
+            theirs: medians[0],
+            ratio: Ratio::OfFloor,
+        };
+        let mut rows = vec![
             Row {
                 what: what.clone(),
                 ours_label: "warm load from disk",
@@ -847,6 +885,9 @@ mod wasm {
                 theirs: medians[2],
                 ratio: Ratio::SpeedUp,
             },
-        ])
+        ];
+        #[cfg(feature = "zstd")]
+        rows.push(compressed_row);
+        Ok(rows)
     }
 }
