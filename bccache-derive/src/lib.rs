@@ -156,7 +156,7 @@ use syn::{DeriveInput, parse_macro_input};
 ///
 /// Tiers, Redis, compression and signatures (features `memory`, `redis`, `zstd`, `signed`):
 ///
-/// ```ignore
+/// ```no_run
 /// use std::path::PathBuf;
 /// use bccache::BytecodeCache;
 ///
