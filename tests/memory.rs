@@ -8,7 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use bccache::{Bucket, BytecodeCache, CachedLoader, Checksum, Error, Lookup, MemoryBytecodeCache};
-use support::engine::Engine;
+use support::engine::{Engine, Upper};
 use support::fs::{load, store};
 
 const MIB: u64 = 1024 * 1024;
@@ -241,33 +241,6 @@ fn loader_compiles_once_then_loads_from_memory() {
         assert_eq!(first.code, again.code);
     }
     assert_eq!(loader.load("a", None, "one").unwrap(), "ONE");
-}
-
-/// Compiles a source to its upper case.
-struct Upper;
-
-impl bccache::Environment for Upper {
-    fn fingerprint(&self) -> std::borrow::Cow<'_, [u8]> {
-        std::borrow::Cow::Borrowed(b"upper 1")
-    }
-}
-
-impl bccache::Compiler for Upper {
-    type Source = str;
-    type Code = String;
-    type Error = std::convert::Infallible;
-
-    fn compile(&self, _: &str, _: Option<&str>, source: &str) -> Result<String, Self::Error> {
-        Ok(source.to_uppercase())
-    }
-
-    fn to_bytecode(&self, code: &String) -> Vec<u8> {
-        code.clone().into_bytes()
-    }
-
-    fn from_bytecode(&self, bytecode: &[u8]) -> Option<String> {
-        String::from_utf8(bytecode.to_vec()).ok()
-    }
 }
 
 #[test]

@@ -14,7 +14,7 @@ use bccache::{
     BytecodeCache, CacheStats, CachedLoader, Checksum, Environment, FileSystemBytecodeCache,
     Lookup, MemcachedBytecodeCache, MemoryBytecodeCache, Origin, ReadOnly, TieredBytecodeCache,
 };
-use support::engine::Engine;
+use support::engine::{Engine, Upper};
 use support::fs::{load, store};
 use support::memcached::{MemcachedServer, error_chain, within};
 
@@ -591,33 +591,6 @@ fn keys_and_checksums_are_the_first_tiers() {
     assert_eq!(load(&none, "a", "s"), None);
     store(&none, "a", "s", b"code").unwrap();
     assert_eq!(none.stats(), None);
-}
-
-/// Compiles a source to its upper case.
-struct Upper;
-
-impl Environment for Upper {
-    fn fingerprint(&self) -> std::borrow::Cow<'_, [u8]> {
-        std::borrow::Cow::Borrowed(b"upper 1")
-    }
-}
-
-impl bccache::Compiler for Upper {
-    type Source = str;
-    type Code = String;
-    type Error = std::convert::Infallible;
-
-    fn compile(&self, _: &str, _: Option<&str>, source: &str) -> Result<String, Self::Error> {
-        Ok(source.to_uppercase())
-    }
-
-    fn to_bytecode(&self, code: &String) -> Vec<u8> {
-        code.clone().into_bytes()
-    }
-
-    fn from_bytecode(&self, bytecode: &[u8]) -> Option<String> {
-        String::from_utf8(bytecode.to_vec()).ok()
-    }
 }
 
 #[test]
