@@ -6,6 +6,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use bccache::{Bucket, BytecodeCache, DEFAULT_PREFIX, Lookup, RedisBytecodeCache};
+use support::fs::{load, store_key as store};
 use support::redis::RedisServer;
 
 const SOURCE: &str = "{% for item in items %}<li>{{ item }}</li>{% endfor %}";
@@ -16,23 +17,6 @@ fn cache_on(server: &RedisServer) -> RedisBytecodeCache {
         .ignore_errors(false)
         .build()
         .expect("a valid server URL")
-}
-
-/// Compiles (pretends to) and stores `name`; returns the bucket's key.
-fn store(cache: &impl BytecodeCache, name: &str, source: &str, code: &[u8]) -> String {
-    let mut bucket = cache
-        .get_bucket(&(), name, None, source)
-        .expect("get_bucket");
-    bucket.code = Some(code.to_vec());
-    cache.set_bucket(&bucket).expect("set_bucket");
-    bucket.key
-}
-
-fn load(cache: &impl BytecodeCache, name: &str, source: &str) -> Option<Vec<u8>> {
-    cache
-        .get_bucket(&(), name, None, source)
-        .expect("get_bucket")
-        .code
 }
 
 fn code_of(name: &str) -> Vec<u8> {

@@ -33,3 +33,14 @@ pub fn load(cache: &dyn BytecodeCache, name: &str, source: &str) -> Option<Vec<u
         .expect("a load is a hit or a miss, never an error")
         .code
 }
+
+/// Stores `code` for a template as [`store`] does, failing the test on an error; returns the
+/// bucket's key, for tests that look the entry up in the store itself.
+pub fn store_key(cache: &dyn BytecodeCache, name: &str, source: &str, code: &[u8]) -> String {
+    let mut bucket = cache
+        .get_bucket(&(), name, None, source)
+        .expect("get_bucket");
+    bucket.code = Some(code.to_vec());
+    cache.set_bucket(&bucket).expect("set_bucket");
+    bucket.key
+}
