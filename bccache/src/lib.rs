@@ -55,27 +55,16 @@
 mod bucket;
 mod cache;
 mod checksum;
-#[cfg(feature = "zstd")]
-mod compressed;
 mod error;
-mod fs;
-#[cfg(any(feature = "zstd", feature = "signed"))]
-mod layer;
 mod loader;
-#[cfg(feature = "memcached")]
-mod memcached;
-#[cfg(feature = "memory")]
-mod memory;
-mod read_only;
-#[cfg(feature = "redis")]
-mod redis;
+mod stats;
+mod store;
+pub mod upkeep;
+mod wrap;
+
 #[cfg(feature = "signed")]
 #[cfg_attr(docsrs, doc(cfg(feature = "signed")))]
-pub mod signed;
-mod stats;
-mod stats_file;
-mod tiered;
-pub mod upkeep;
+pub use wrap::signed;
 
 #[cfg(any(feature = "lua", feature = "regex", feature = "wasm"))]
 #[cfg_attr(
@@ -86,28 +75,28 @@ pub mod engine;
 
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use crate::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
+pub use crate::store::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
 pub use cache::{BytecodeCache, DEFAULT_PREFIX, Lookup};
 pub use checksum::Checksum;
 #[cfg(feature = "zstd")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zstd")))]
-pub use compressed::Compressed;
+pub use wrap::compressed::Compressed;
 pub use error::{Error, Result};
-pub use fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
+pub use store::fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
 #[cfg(feature = "memcached")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memcached")))]
-pub use memcached::{MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient};
+pub use store::memcached::{MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient};
 #[cfg(feature = "memory")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
-pub use memory::MemoryBytecodeCache;
-pub use read_only::ReadOnly;
+pub use store::memory::MemoryBytecodeCache;
+pub use wrap::read_only::ReadOnly;
 #[cfg(feature = "signed")]
 #[cfg_attr(docsrs, doc(cfg(feature = "signed")))]
-pub use signed::Signed;
+pub use wrap::signed::Signed;
 pub use stats::CacheStats;
-pub use tiered::TieredBytecodeCache;
+pub use wrap::tiered::TieredBytecodeCache;
 
 #[cfg(feature = "derive")]
 pub use bccache_derive::BytecodeCache;

@@ -23,7 +23,7 @@ pub use std::sync::OnceLock;
 use crate::cache::BytecodeCache;
 use crate::checksum::Checksum;
 use crate::error::{Error, Result};
-use crate::fs::FileSystemBytecodeCache;
+use crate::store::fs::FileSystemBytecodeCache;
 
 /// A built backend: one store, or tiers of stores.
 pub type Backend = Box<dyn BytecodeCache>;

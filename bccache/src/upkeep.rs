@@ -36,9 +36,9 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::bucket::BC_MAGIC;
 use crate::error::{Error, Result};
-use crate::fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
+use crate::store::fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 use crate::stats::CacheStats;
-use crate::stats_file::{self, STATS_PREFIX};
+use crate::store::fs::stats_file::{self, STATS_PREFIX};
 
 /// Temporary files younger than this may belong to a live writer: upkeep leaves them alone.
 pub const TEMP_FILE_GRACE: Duration = Duration::from_secs(60 * 60);
@@ -909,7 +909,7 @@ impl FileSystemBytecodeCache {
     /// `<temp dir>/_bccache-<uid>`, where [`with_default_dir`](Self::with_default_dir) keeps its
     /// entries; neither created nor checked.
     pub fn default_dir() -> PathBuf {
-        crate::fs::default_dir_path()
+        crate::store::fs::default_dir_path()
     }
 
     /// Removes this pattern's entries not used (loaded or written) for `older_than`, and

@@ -340,7 +340,7 @@ mod tests {
 
     #[test]
     fn the_stats_file_name_is_a_reserved_dot_name() {
-        let name = stats_file_name(crate::fs::DEFAULT_PATTERN);
+        let name = stats_file_name(crate::store::fs::DEFAULT_PATTERN);
         assert!(name.starts_with('.'));
         assert!(is_stats_file_name(&name));
         assert!(!is_stats_file_name(&format!("{name}.lock")));

@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::bucket::Environment;
 use crate::error::{Error, Result};
-use crate::layer::{EntryId, Layered, PayloadLayer, layered_cache};
+use crate::wrap::layer::{EntryId, Layered, PayloadLayer, layered_cache};
 
 /// The largest code a compressed entry may decompress to: a payload declaring more is a miss
 /// before anything is allocated.

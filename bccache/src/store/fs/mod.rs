@@ -11,8 +11,10 @@ use crate::cache::BytecodeCache;
 use crate::checksum::Checksum;
 use crate::error::{Error, Result};
 use crate::stats::{CacheStats, Counters, Verdict};
-use crate::stats_file::StatsFile;
 use crate::upkeep::{self, Layout, SizeBound};
+use stats_file::StatsFile;
+
+pub(crate) mod stats_file;
 
 /// The file-name pattern Jinja2 uses: `%s` is replaced by the bucket's key.
 pub const DEFAULT_PATTERN: &str = "__jinja2_%s.cache";

@@ -55,7 +55,7 @@ use std::fmt;
 
 use crate::bucket::Environment;
 use crate::error::{Error, Result};
-use crate::layer::{EntryId, Layered, PayloadLayer, layered_cache};
+use crate::wrap::layer::{EntryId, Layered, PayloadLayer, layered_cache};
 
 /// The shortest key [`Signed`] accepts, in bytes.
 pub const MIN_KEY_LEN: usize = 32;

@@ -1,0 +1,10 @@
+//! The stores: each holds entries somewhere (files, process memory, memcached, Redis) and
+//! implements the [`BytecodeCache`](crate::BytecodeCache) trait on its own.
+
+pub(crate) mod fs;
+#[cfg(feature = "memcached")]
+pub(crate) mod memcached;
+#[cfg(feature = "memory")]
+pub(crate) mod memory;
+#[cfg(feature = "redis")]
+pub(crate) mod redis;
