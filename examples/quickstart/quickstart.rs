@@ -32,7 +32,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         return Ok(());
     }
 
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The repository's root: this example's package lives in `examples/quickstart`.
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     let scripts = lua_scripts(&root.join("examples/scripts"))?;
     let loader = CachedLoader::new(LuaCompiler::new(Lua::new())?, ScriptCache);
 
