@@ -2,7 +2,7 @@
 //! `ccache --evict-older-than` and `ccache -C` do for ccache's.
 //!
 //! ```text
-//! bccache stats [DIR]                                  entries, bytes, ages, counters
+//! bccache stats [DIR] [--format table|json|prometheus] entries, bytes, ages, counters
 //! bccache verify DIR [--pattern P]                     decode every entry, remove corrupt ones
 //! bccache prune DIR [--older-than 30d] [--max-size 1GiB] [--pattern P]
 //! bccache clear DIR [--pattern P]                      remove every entry
@@ -24,6 +24,20 @@
 //! - `1`: `verify` found corrupt entries (and removed them).
 //! - `2`: a usage error (bad arguments) or an I/O error (missing directory, no permission): the
 //!   message names the path and says what to do.
+//!
+//! # Prometheus output (`stats --format prometheus`)
+//!
+//! The text exposition format, for node_exporter's textfile collector (`promtool check
+//! metrics` clean): counters `bccache_hits_total`, `bccache_misses_total`, `bccache_stale_total`,
+//! `bccache_rejected_total`, `bccache_errors_total`, `bccache_stores_total`,
+//! `bccache_read_bytes_total`, `bccache_written_bytes_total` and gauges `bccache_entries`,
+//! `bccache_size_bytes`, one series per pattern labelled `dir` and `pattern`
+//! (`bccache::prometheus::Exposition` renders it):
+//!
+//! ```text
+//! bccache stats /var/cache/app --format prometheus > /var/lib/node_exporter/bccache.prom.$$ &&
+//!     mv /var/lib/node_exporter/bccache.prom.$$ /var/lib/node_exporter/bccache.prom
+//! ```
 //!
 //! # JSON output (`--json`)
 //!
@@ -75,6 +89,8 @@ use bccache::{BytecodeCache, CacheStats, FileSystemBytecodeCache};
 use clap::{ArgGroup, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use bccache::prometheus::Exposition;
+
 use crate::json::Object;
 use crate::parse::{format_age, format_size, parse_duration, parse_size};
 
@@ -104,6 +120,10 @@ enum Command {
     Stats {
         /// The cache directory [default: the safe default directory, `<temp>/_bccache-<uid>`]
         dir: Option<PathBuf>,
+        /// `table`, `json` (the same as --json) or `prometheus` (the text exposition format,
+        /// for node_exporter's textfile collector)
+        #[arg(long, value_enum, conflicts_with = "json")]
+        format: Option<StatsFormat>,
     },
     /// Decode every entry; remove corrupt entries, stale temp files and symlinked entries
     Verify {
@@ -139,6 +159,14 @@ enum Command {
     },
 }
 
+/// How `bccache stats` prints its report.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum StatsFormat {
+    Table,
+    Json,
+    Prometheus,
+}
+
 /// Runs the command on this process's arguments and returns its exit code (see the crate docs);
 /// what the `bccache` binary does.
 pub fn main() -> ExitCode {
@@ -157,7 +185,7 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> bccache::Result<ExitCode> {
     match cli.command {
-        Command::Stats { dir } => {
+        Command::Stats { dir, format } => {
             let report = match dir {
                 Some(dir) => scan(&dir)?,
                 None => {
@@ -172,14 +200,16 @@ fn run(cli: Cli) -> bccache::Result<ExitCode> {
                     }
                 }
             };
-            println!(
-                "{}",
-                if cli.json {
-                    stats_json(&report)
-                } else {
-                    stats_table(&report)
-                }
-            );
+            let format = match format {
+                None if cli.json => StatsFormat::Json,
+                None => StatsFormat::Table,
+                Some(format) => format,
+            };
+            match format {
+                StatsFormat::Table => println!("{}", stats_table(&report)),
+                StatsFormat::Json => println!("{}", stats_json(&report)),
+                StatsFormat::Prometheus => print!("{}", stats_prometheus(&report)),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { dir, pattern } => {
@@ -412,6 +442,20 @@ fn stats_table(report: &DirReport) -> String {
     }
     out.truncate(out.trim_end().len());
     out
+}
+
+/// One series per pattern, labelled by directory and pattern.
+fn stats_prometheus(report: &DirReport) -> String {
+    let dir = report.directory.to_string_lossy();
+    report
+        .patterns
+        .iter()
+        .fold(Exposition::new(), |exposition, p| {
+            exposition
+                .series(&[("dir", &dir), ("pattern", &p.pattern)], &p.stats)
+                .entries(p.entries, p.bytes)
+        })
+        .render()
 }
 
 fn counters_table(out: &mut String, stats: &CacheStats) {
