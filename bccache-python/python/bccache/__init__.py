@@ -118,7 +118,7 @@ class FileSystemBytecodeCache(_NativeCache):
         if directory is not None:
             directory = os.fspath(directory)
         store = _Store.filesystem(directory, pattern)
-        self.directory = store.directory
+        self.directory = os.fspath(store.directory)
         self.pattern = pattern
         self._use(store)
 
