@@ -1,8 +1,11 @@
 """memcached and Redis, real servers on loopback, and tiers across "machines"."""
 
 import socket
+import threading
+import time
 
 import pytest
+from jinja2.bccache import Bucket
 from conftest import render_all
 
 import bccache
@@ -184,3 +187,25 @@ def test_tiers_and_wrappers_take_only_bccache_caches():
         bccache.TieredBytecodeCache([bccache.MemoryBytecodeCache(1 << 20), object()])
     with pytest.raises(TypeError, match="bccache cache"):
         bccache.Compressed(object(), 3)
+
+
+def test_the_gil_is_released_while_a_store_waits(app):
+    # A server that accepts connections and never answers: a load waits for the client's 1 s
+    # I/O timeout inside Rust. Python code in another thread runs meanwhile.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        cache = bccache.MemcachedBytecodeCache(f"memcache://127.0.0.1:{port}")
+        bucket = Bucket(None, "key", "checksum")
+        waiting = threading.Thread(target=cache.load_bytecode, args=(bucket,))
+        started = time.monotonic()
+        waiting.start()
+        spins = 0
+        while time.monotonic() - started < 0.3:
+            spins += 1
+        assert waiting.is_alive()
+        waiting.join(timeout=10)
+    assert not waiting.is_alive()
+    assert bucket.code is None
+    assert spins > 10_000
