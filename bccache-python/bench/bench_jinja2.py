@@ -233,22 +233,30 @@ def main():
             ("bccache MemoryBytecodeCache", _fixed(bccache.MemoryBytecodeCache(256 << 20))),
             ("bccache RedisBytecodeCache", _fixed(redis_cache)),
         ]
-        results = []
-        for label, make in rows:
-            load_all(root, names, make())  # warms the cache (and the page cache)
-            runs = args.compile_runs if label == "no cache" else args.runs
-            times = [load_all(root, names, make()) for _ in range(runs)]
-            results.append((label, statistics.median(times)))
+        for _, make in rows[1:]:
+            load_all(root, names, make())  # fills the cache (and the page cache)
+        # Rounds of every row in turn, so that a busy machine slows all rows alike.
+        times = {label: [] for label, _ in rows}
+        for round_ in range(args.runs):
+            for label, make in rows:
+                if label == "no cache" and round_ >= args.compile_runs:
+                    continue
+                times[label].append(load_all(root, names, make()))
+        results = [(label, statistics.median(times[label])) for label, _ in rows]
         base = results[1][1]
         print(f"{len(names)} templates, median of {args.runs} runs ({args.compile_runs} without "
-              f"a cache), Python "
-              f"{sys.version.split()[0]}, Jinja2 {jinja2.__version__}, {cpu_name()}")
+              f"a cache), Python {sys.version.split()[0]}, Jinja2 {jinja2.__version__}, "
+              f"{cpu_name()} ({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
         print()
-        print("| cache | load all | per template | vs Jinja2's filesystem cache |")
+        print("| cache | load all | per template | time vs Jinja2's filesystem cache |")
         print("|---|---:|---:|---:|")
         for label, seconds in results:
+            if seconds > base * 1.005:
+                versus = f"{seconds / base:.2f}x ({seconds / base:.1f}x slower)"
+            else:
+                versus = f"{seconds / base:.2f}x ({base / seconds:.1f}x faster)"
             print(f"| {label} | {seconds * 1e3:.1f} ms | {seconds / len(names) * 1e6:.0f} µs "
-                  f"| {seconds / base:.2f}x |")
+                  f"| {versus} |")
     finally:
         if redis_proc is not None:
             redis_proc.terminate()

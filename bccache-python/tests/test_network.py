@@ -1,5 +1,6 @@
 """memcached and Redis, real servers on loopback, and tiers across "machines"."""
 
+import marshal
 import socket
 import threading
 import time
@@ -209,3 +210,31 @@ def test_the_gil_is_released_while_a_store_waits(app):
     assert not waiting.is_alive()
     assert bucket.code is None
     assert spins > 10_000
+
+
+def test_memory_tier_hands_back_code_objects(environment, compiles, app, monkeypatch):
+    _, names = app
+    memory = bccache.MemoryBytecodeCache(16 << 20)
+    expected = render_all(environment(memory), names)
+    loads = []
+    original = marshal.loads
+
+    def counting(data):
+        loads.append(len(data))
+        return original(data)
+
+    monkeypatch.setattr(marshal, "loads", counting)
+    assert render_all(environment(memory), names) == expected
+    assert loads == []
+    assert sorted(compiles) == names
+    assert memory.stats()["hits"] == len(names)
+
+
+def test_memory_tier_code_objects_are_bounded_and_cleared(environment, app):
+    _, names = app
+    small = bccache.MemoryBytecodeCache(8 << 10)
+    expected = render_all(environment(small), names)
+    assert render_all(environment(small), names) == expected
+    assert small._codes._held <= 8 << 10
+    small.clear()
+    assert small._codes._held == 0 and small._codes._entries == {}

@@ -94,4 +94,6 @@ def test_short_or_text_keys_are_refused(tmp_path):
         bccache.Signed(bccache.FileSystemBytecodeCache(tmp_path), b"short")
     with pytest.raises(TypeError, match="bytes"):
         bccache.Signed(bccache.FileSystemBytecodeCache(tmp_path), "x" * 64)
+    with pytest.raises(TypeError, match="bytes"):
+        bccache.Signed(bccache.FileSystemBytecodeCache(tmp_path), 32)
     assert not os.listdir(tmp_path)

@@ -21,6 +21,7 @@ stores in :class:`Signed`; its entries load only when their MAC verifies.
 import atexit
 import marshal
 import os
+import threading
 import weakref
 
 from jinja2.bccache import Bucket
@@ -69,13 +70,20 @@ class _NativeCache(_JinjaBytecodeCache):
         self._store = store
         _caches.add(self)
 
+    # The code objects of an in-process tier (MemoryBytecodeCache, or a tiered cache whose
+    # first tier is one), else None.
+    _codes = None
+
     def load_bytecode(self, bucket):
         payload = self._store.load(bucket.key, bucket.checksum)
         if payload is not None:
-            _set_code(bucket, payload)
+            self._set_code(bucket, payload)
 
     def dump_bytecode(self, bucket):
-        self._store.dump(bucket.key, bucket.checksum, marshal.dumps(bucket.code))
+        payload = marshal.dumps(bucket.code)
+        self._store.dump(bucket.key, bucket.checksum, payload)
+        if self._codes is not None:
+            self._codes.keep(bucket.key, bucket.checksum, payload, bucket.code)
 
     def get_bucket(self, environment, name, filename, source):
         if not self._jinja2_keys:
@@ -83,11 +91,23 @@ class _NativeCache(_JinjaBytecodeCache):
         key, checksum, payload = self._store.lookup(name, filename, source)
         bucket = Bucket(environment, key, checksum)
         if payload is not None:
-            _set_code(bucket, payload)
+            self._set_code(bucket, payload)
         return bucket
+
+    def _set_code(self, bucket, payload):
+        try:
+            if self._codes is not None:
+                bucket.code = self._codes.code(bucket.key, bucket.checksum, payload)
+            else:
+                bucket.code = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            # The entry verified, so this is marshal data of another build: compile again.
+            bucket.reset()
 
     def clear(self):
         self._store.clear()
+        if self._codes is not None:
+            self._codes.clear()
 
     def stats(self):
         """Counters since the cache was made: hits, misses, stale, rejected, errors, stores,
@@ -100,12 +120,46 @@ class _NativeCache(_JinjaBytecodeCache):
         self._store.flush_stats()
 
 
-def _set_code(bucket, payload):
-    try:
-        bucket.code = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        # The entry verified, so this is marshal data of another build: compile again.
-        bucket.reset()
+class _CodeObjects:
+    """The code objects rebuilt from an in-process tier's entries, so that a hit there skips
+    ``marshal.loads`` (most of a Jinja2 hit). A code object is reused only for a payload equal
+    to the one it was rebuilt from (a memcmp); at most ``max_bytes`` of payloads are kept,
+    least recently used dropped first."""
+
+    def __init__(self, max_bytes):
+        self._max_bytes = max_bytes
+        self._held = 0
+        self._entries = {}  # key -> (checksum, payload, code), least recently used first
+        self._lock = threading.Lock()
+
+    def code(self, key, checksum, payload):
+        with self._lock:
+            found = self._entries.pop(key, None)
+            if found is not None:
+                self._entries[key] = found
+        if found is not None and found[0] == checksum and found[1] == payload:
+            return found[2]
+        code = marshal.loads(payload)
+        self.keep(key, checksum, payload, code)
+        return code
+
+    def keep(self, key, checksum, payload, code):
+        if len(payload) > self._max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._held -= len(old[1])
+            self._entries[key] = (checksum, payload, code)
+            self._held += len(payload)
+            while self._held > self._max_bytes:
+                oldest = next(iter(self._entries))
+                self._held -= len(self._entries.pop(oldest)[1])
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self._held = 0
 
 
 class FileSystemBytecodeCache(_NativeCache):
@@ -176,11 +230,13 @@ class RedisBytecodeCache(_NetworkCache):
 
 class MemoryBytecodeCache(_NativeCache):
     """In this process, holding at most ``max_bytes`` of entries (least recently used
-    evicted). Shared by every Environment that uses it; not shared between processes."""
+    evicted). Shared by every Environment that uses it; not shared between processes. Beside
+    each entry it keeps the code object rebuilt from it, so a hit skips ``marshal.loads``."""
 
     def __init__(self, max_bytes=64 << 20):
         self.max_bytes = max_bytes
         self._use(_Store.memory(max_bytes))
+        self._codes = _CodeObjects(max_bytes)
 
 
 class TieredBytecodeCache(_NativeCache):
@@ -190,9 +246,12 @@ class TieredBytecodeCache(_NativeCache):
     def __init__(self, tiers):
         self.tiers = list(tiers)
         self._use(_Store.tiered([_store_of(tier, "a tier") for tier in self.tiers]))
+        if self.tiers and isinstance(self.tiers[0], MemoryBytecodeCache):
+            # A hit in any tier lands in the memory tier: its code objects serve the next one.
+            self._codes = self.tiers[0]._codes
 
     def stats(self):
-        stats = self._store.stats()
+        stats = self._store.stats() or {}
         stats["tiers"] = [tier.stats() for tier in self.tiers]
         return stats
 
@@ -213,16 +272,24 @@ class Signed(_NativeCache):
     miss, never code that runs. ``also_accept`` holds older keys during a rotation."""
 
     def __init__(self, cache, key, also_accept=()):
-        if isinstance(key, str):
-            raise TypeError("the signing key must be bytes, e.g. bytes.fromhex(os.environ[...])")
         self.cache = cache
         self._use(
             _Store.signed(
                 _store_of(cache, "the wrapped cache"),
-                bytes(key),
-                [bytes(old) for old in also_accept],
+                _key_bytes(key),
+                [_key_bytes(old) for old in also_accept],
             )
         )
+
+
+def _key_bytes(key):
+    # Not bytes(key): bytes(32) would be a key of 32 zeros.
+    if not isinstance(key, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            "a signing key must be bytes, e.g. bytes.fromhex(os.environ[...]), "
+            f"not {type(key).__name__}"
+        )
+    return bytes(key)
 
 
 def _store_of(cache, what):
