@@ -238,3 +238,23 @@ def test_memory_tier_code_objects_are_bounded_and_cleared(environment, app):
     assert small._codes._held <= 8 << 10
     small.clear()
     assert small._codes._held == 0 and small._codes._entries == {}
+
+
+def test_python_client_store_composes_with_tiers_and_wrappers(
+    memcached_port, prefix, environment, compiles, app
+):
+    _, names = app
+    key = b"k" * 32
+
+    def machine():
+        shared = bccache.MemcachedBytecodeCache(TextProtocolClient(memcached_port), prefix=prefix)
+        return bccache.TieredBytecodeCache(
+            [bccache.MemoryBytecodeCache(1 << 20), bccache.Signed(bccache.Compressed(shared, 1), key)]
+        )
+
+    expected = render_all(environment(machine()), names)
+    compiles.clear()
+    second = machine()
+    assert render_all(environment(second), names) == expected
+    assert compiles == []
+    assert second.stats()["tiers"][1]["hits"] == len(names)
