@@ -47,8 +47,10 @@
 //! - `zstd`: `Compressed`, a wrapper that zstd-compresses the payloads of any store.
 //! - `signed`: `Signed`, a wrapper that signs entries with a secret key (keyed BLAKE3) and
 //!   loads only verified ones; the docs of module `signed` hold the threat model.
-//! - `wasm`: `engine::wasm::WasmCompiler`, WebAssembly modules through wasmtime (needs Rust
-//!   1.95; wasmtime takes minutes to build).
+//! - `wasm`: `engine::wasm::WasmCompiler`, WebAssembly modules through wasmtime (wasmtime
+//!   takes minutes to build).
+//! - `metrics`: every store also counts through the `metrics` crate's facade, under the names
+//!   [`prometheus`] prints (`bccache_hits_total`, ...).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 

@@ -146,27 +146,32 @@ pub(crate) struct Counters {
 impl Counters {
     /// Counts a load's verdict; `entry_len` is the encoded entry's size (counted on a hit).
     pub(crate) fn loaded(&self, verdict: Verdict, entry_len: u64) {
-        let counter = match verdict {
+        let (counter, name) = match verdict {
             Verdict::Hit => {
                 bump(&self.bytes_read, entry_len);
-                &self.hits
+                facade::count("bccache_read_bytes_total", entry_len);
+                (&self.hits, "bccache_hits_total")
             }
-            Verdict::Missing => &self.misses,
-            Verdict::Stale => &self.stale,
-            Verdict::Rejected => &self.rejected,
+            Verdict::Missing => (&self.misses, "bccache_misses_total"),
+            Verdict::Stale => (&self.stale, "bccache_stale_total"),
+            Verdict::Rejected => (&self.rejected, "bccache_rejected_total"),
         };
         bump(counter, 1);
+        facade::count(name, 1);
     }
 
     /// Counts an entry of `entry_len` encoded bytes written.
     pub(crate) fn stored(&self, entry_len: u64) {
         bump(&self.stores, 1);
         bump(&self.bytes_written, entry_len);
+        facade::count("bccache_stores_total", 1);
+        facade::count("bccache_written_bytes_total", entry_len);
     }
 
     /// Counts a failed operation.
     pub(crate) fn failed(&self) {
         bump(&self.errors, 1);
+        facade::count("bccache_errors_total", 1);
     }
 
     /// The counts now. Each counter is read on its own, so a snapshot taken while other threads
@@ -188,6 +193,22 @@ impl Counters {
 
 fn bump(counter: &AtomicU64, by: u64) {
     counter.fetch_add(by, Ordering::Relaxed);
+}
+
+/// The same counts through the `metrics` crate's facade, under the names of
+/// `bccache stats --format prometheus`, so an application's own exporter shows them.
+#[cfg(feature = "metrics")]
+mod facade {
+    pub(super) fn count(name: &'static str, by: u64) {
+        metrics::counter!(name).increment(by);
+    }
+}
+
+/// Without the `metrics` feature there is no facade to count through.
+#[cfg(not(feature = "metrics"))]
+mod facade {
+    #[inline(always)]
+    pub(super) fn count(_name: &'static str, _by: u64) {}
 }
 
 #[cfg(test)]
