@@ -55,6 +55,7 @@
 mod bucket;
 mod cache;
 mod checksum;
+mod entry;
 mod error;
 mod loader;
 mod stats;
@@ -79,23 +80,25 @@ pub use crate::store::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
 pub use cache::{BytecodeCache, DEFAULT_PREFIX, Lookup};
 pub use checksum::Checksum;
-#[cfg(feature = "zstd")]
-#[cfg_attr(docsrs, doc(cfg(feature = "zstd")))]
-pub use wrap::compressed::Compressed;
 pub use error::{Error, Result};
-pub use store::fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
+pub use stats::CacheStats;
+pub use store::fs::{DEFAULT_MAX_ENTRY_SIZE, DEFAULT_PATTERN, FileSystemBytecodeCache};
 #[cfg(feature = "memcached")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memcached")))]
-pub use store::memcached::{MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient};
+pub use store::memcached::{
+    MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient,
+};
 #[cfg(feature = "memory")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
 pub use store::memory::MemoryBytecodeCache;
+#[cfg(feature = "zstd")]
+#[cfg_attr(docsrs, doc(cfg(feature = "zstd")))]
+pub use wrap::compressed::Compressed;
 pub use wrap::read_only::ReadOnly;
 #[cfg(feature = "signed")]
 #[cfg_attr(docsrs, doc(cfg(feature = "signed")))]
 pub use wrap::signed::Signed;
-pub use stats::CacheStats;
 pub use wrap::tiered::TieredBytecodeCache;
 
 #[cfg(feature = "derive")]
