@@ -46,6 +46,7 @@ mod scan;
 mod verify;
 
 pub use crate::store::fs::layout::TEMP_FILE_GRACE;
+pub use prune::ClearReport;
 pub use report::{DirReport, PatternReport, PruneReport, SkippedPattern, VerifyReport};
 pub use scan::{
     checked_default_dir, patterns_in, recorded_patterns, scan_dir, scan_dir_with_progress,

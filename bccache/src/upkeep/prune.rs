@@ -69,3 +69,25 @@ impl FileSystemBytecodeCache {
         Ok(evict(&layout, walk, max_bytes).into())
     }
 }
+
+/// What [`FileSystemBytecodeCache::clear_with_report`] removed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClearReport {
+    /// Entries removed.
+    pub entries_removed: u64,
+    /// Bytes of the entries removed.
+    pub bytes_freed: u64,
+}
+
+impl FileSystemBytecodeCache {
+    /// [`clear`](crate::BytecodeCache::clear), saying what it removed (only provable entries
+    /// go, see [`crate::upkeep`]).
+    pub fn clear_with_report(&self) -> Result<ClearReport> {
+        let (entries_removed, bytes_freed) = self.clear_counted()?;
+        Ok(ClearReport {
+            entries_removed,
+            bytes_freed,
+        })
+    }
+}
