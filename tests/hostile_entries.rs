@@ -109,6 +109,8 @@ fn plant_sparse(cache: &FileSystemBytecodeCache, name: &str, code_len: u64, file
 }
 
 /// Runs the child, returning its peak resident memory in KiB (`wait4`'s own count).
+// `wait4` reaps the child, which std cannot see.
+#[allow(clippy::zombie_processes)]
 fn child_peak_rss(test: &str, instructions: &str) -> i64 {
     let mut command = child::child_command(test, instructions);
     command.stdout(Stdio::null()).stderr(Stdio::null());

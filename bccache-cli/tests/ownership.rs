@@ -324,6 +324,8 @@ fn verify_and_prune_go_on_past_an_unreadable_entry() {
 }
 
 /// Peak resident memory of a finished child, in KiB.
+// `wait4` reaps the child, which std cannot see.
+#[allow(clippy::zombie_processes)]
 fn run_measuring_rss(mut command: Command) -> (i32, i64) {
     let child = command
         .stdout(Stdio::null())

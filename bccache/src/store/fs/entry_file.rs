@@ -27,8 +27,8 @@ impl FileSystemBytecodeCache {
         let mut temp = tempfile::Builder::new()
             .prefix(&format!(".{file_name}."))
             .suffix(".tmp")
-            .tempfile_in(&self.directory())
-            .map_err(|e| Error::io("create a temporary file in", &self.directory(), e))?;
+            .tempfile_in(self.directory())
+            .map_err(|e| Error::io("create a temporary file in", self.directory(), e))?;
         // Write to the file itself: tempfile's own `Write` would wrap the error in another
         // copy of the path, hiding the OS error (`raw_os_error`) from the caller.
         temp.as_file_mut()
