@@ -9,12 +9,15 @@
 //! ```
 //!
 //! Without `DIR`, `stats` looks at the safe default directory (`<temp>/_bccache-<uid>`, where
-//! `FileSystemBytecodeCache::with_default_dir` keeps its entries). Without `--pattern`, a
-//! command acts on every pattern found in the directory: the patterns of its stats files,
-//! Jinja2's default `__jinja2_%s.cache`, and any name of the form `PREFIX<40 hex digits>SUFFIX`.
-//! Files of no pattern are never touched. Every operation is a public function of the `bccache`
+//! `FileSystemBytecodeCache::with_default_dir` keeps its entries), after the same checks the
+//! library makes (ours, a real directory, mode 0700). Without `--pattern`, `verify`, `prune`
+//! and `clear` act on the patterns the directory's stats files record; a recorded pattern that
+//! is not valid is reported on stderr and skipped. `stats` also shows patterns guessed from
+//! names (`PREFIX<40 hex digits>SUFFIX`), for display only. A file is removed only when it is
+//! provably bccache's (see `bccache::upkeep`); files of no pattern are never touched, and an
+//! unreadable entry is reported and left. Every operation is a public function of the `bccache`
 //! crate (`bccache::upkeep::scan_dir`, `FileSystemBytecodeCache::{verify, prune,
-//! prune_to_size, clear}`); this command parses arguments and prints.
+//! prune_to_size, clear_with_report}`); this command parses arguments and prints.
 //!
 //! Install it with `cargo install --path bccache-cli`.
 //!
@@ -51,7 +54,8 @@
 //!  "patterns":[{"pattern":STR,"entries":N,"bytes":N,"oldest_mtime":N|null,
 //!               "median_mtime":N|null,"newest_mtime":N|null,"corrupt":N,"temp_files":N,
 //!               "symlinks":N,"stats":STATS}],
-//!  "total":{"entries":N,"bytes":N,"corrupt":N,"temp_files":N,"stats":STATS}}
+//!  "total":{"entries":N,"bytes":N,"corrupt":N,"temp_files":N,"stats":STATS},
+//!  "skipped_patterns":[{"pattern":STR,"reason":STR}]}
 //! STATS = {"hits":N,"misses":N,"stale":N,"rejected":N,"errors":N,"stores":N,
 //!          "bytes_read":N,"bytes_written":N,"lookups":N}
 //! ```
@@ -61,38 +65,43 @@
 //!  "patterns":[{"pattern":STR,"entries_checked":N,"entries_kept":N,"bytes_kept":N,
 //!               "foreign_kept":N,"corrupt_found":N,"corrupt_removed":N,"bytes_freed":N,
 //!               "temp_files_removed":N,"temp_files_kept":N,"symlinks_removed":N,
-//!               "corrupt":[STR]}],
-//!  "corrupt_found":N}
+//!               "corrupt":[STR],"unreadable":[STR]}],
+//!  "corrupt_found":N,"skipped_patterns":[{"pattern":STR,"reason":STR}]}
 //! ```
 //! `prune`:
 //! ```text
 //! {"schema":"bccache-prune/1","directory":STR,"older_than_secs":N|null,"max_size":N|null,
 //!  "patterns":[{"pattern":STR,"entries_kept":N,"bytes_kept":N,"entries_removed":N,
-//!               "bytes_freed":N,"temp_files_removed":N,"symlinks_skipped":N}]}
+//!               "bytes_freed":N,"temp_files_removed":N,"symlinks_skipped":N,
+//!               "unreadable":[STR]}],
+//!  "skipped_patterns":[{"pattern":STR,"reason":STR}]}
 //! ```
 //! `clear`:
 //! ```text
 //! {"schema":"bccache-clear/1","directory":STR,
-//!  "patterns":[{"pattern":STR,"entries_removed":N,"bytes_freed":N}]}
+//!  "patterns":[{"pattern":STR,"entries_removed":N,"bytes_freed":N}],
+//!  "skipped_patterns":[{"pattern":STR,"reason":STR}]}
 //! ```
 
 mod json;
 mod parse;
+mod print;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use bccache::upkeep::{self, DirReport, PruneReport, VerifyReport};
-use bccache::{BytecodeCache, CacheStats, FileSystemBytecodeCache};
+use bccache::FileSystemBytecodeCache;
+use bccache::upkeep::{self, DirReport, PruneReport, SkippedPattern};
 use clap::{ArgGroup, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use bccache::prometheus::Exposition;
-
-use crate::json::Object;
-use crate::parse::{format_age, format_size, parse_duration, parse_size};
+use crate::parse::{parse_duration, parse_size};
+use crate::print::{
+    clear_json, clear_table, prune_json, prune_table, stats_json, stats_prometheus, stats_table,
+    verify_json, verify_table,
+};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -188,18 +197,17 @@ fn run(cli: Cli) -> bccache::Result<ExitCode> {
         Command::Stats { dir, format } => {
             let report = match dir {
                 Some(dir) => scan(&dir)?,
-                None => {
-                    let dir = FileSystemBytecodeCache::default_dir();
-                    if dir.exists() {
-                        scan(&dir)?
-                    } else {
+                None => match upkeep::checked_default_dir()? {
+                    Some(dir) => scan(&dir)?,
+                    None => {
                         // Nothing cached there yet: an empty report, not an error.
                         let mut report = DirReport::default();
-                        report.directory = dir;
+                        report.directory = FileSystemBytecodeCache::default_dir();
                         report
                     }
-                }
+                },
             };
+            warn_skipped(&report.skipped_patterns);
             let format = match format {
                 None if cli.json => StatsFormat::Json,
                 None => StatsFormat::Table,
@@ -214,7 +222,8 @@ fn run(cli: Cli) -> bccache::Result<ExitCode> {
         }
         Command::Verify { dir, pattern } => {
             let mut reports = Vec::new();
-            for pattern in patterns(&dir, pattern)? {
+            let (patterns, skipped) = patterns(&dir, pattern)?;
+            for pattern in patterns {
                 let cache = FileSystemBytecodeCache::open(&dir, &pattern)?;
                 let mut progress = Progress::new("verifying");
                 let report = cache.verify_with_progress(&mut |n| progress.tick(n))?;
@@ -225,7 +234,7 @@ fn run(cli: Cli) -> bccache::Result<ExitCode> {
             println!(
                 "{}",
                 if cli.json {
-                    verify_json(&dir, &reports)
+                    verify_json(&dir, &reports, &skipped)
                 } else {
                     verify_table(&dir, &reports)
                 }
@@ -243,22 +252,22 @@ fn run(cli: Cli) -> bccache::Result<ExitCode> {
             pattern,
         } => {
             let mut reports = Vec::new();
-            for pattern in patterns(&dir, pattern)? {
+            let (patterns, skipped) = patterns(&dir, pattern)?;
+            for pattern in patterns {
                 let cache = FileSystemBytecodeCache::open(&dir, &pattern)?;
                 let mut report = PruneReport::default();
                 if let Some(age) = older_than {
                     report = cache.prune(age)?;
                 }
                 if let Some(bytes) = max_size {
-                    let by_size = cache.prune_to_size(bytes)?;
-                    report = combine(&report, &by_size);
+                    report = report.then(&cache.prune_to_size(bytes)?);
                 }
                 reports.push((pattern, report));
             }
             println!(
                 "{}",
                 if cli.json {
-                    prune_json(&dir, older_than, max_size, &reports)
+                    prune_json(&dir, older_than, max_size, &reports, &skipped)
                 } else {
                     prune_table(&dir, &reports)
                 }
@@ -266,22 +275,17 @@ fn run(cli: Cli) -> bccache::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Clear { dir, pattern } => {
-            let before = upkeep::scan_dir(&dir)?;
             let mut cleared = Vec::new();
-            for pattern in patterns(&dir, pattern)? {
+            let (patterns, skipped) = patterns(&dir, pattern)?;
+            for pattern in patterns {
                 let cache = FileSystemBytecodeCache::open(&dir, &pattern)?;
-                cache.clear()?;
-                let (entries, bytes) = before
-                    .patterns
-                    .iter()
-                    .find(|p| p.pattern == pattern)
-                    .map_or((0, 0), |p| (p.entries, p.bytes));
-                cleared.push((pattern, entries, bytes));
+                let report = cache.clear_with_report()?;
+                cleared.push((pattern, report.entries_removed, report.bytes_freed));
             }
             println!(
                 "{}",
                 if cli.json {
-                    clear_json(&dir, &cleared)
+                    clear_json(&dir, &cleared, &skipped)
                 } else {
                     clear_table(&dir, &cleared)
                 }
@@ -298,25 +302,33 @@ fn scan(dir: &Path) -> bccache::Result<DirReport> {
     report
 }
 
-/// The one pattern asked for (checked), or every pattern found in `dir`.
-fn patterns(dir: &Path, pattern: Option<String>) -> bccache::Result<Vec<String>> {
+/// The one pattern asked for (checked), or the patterns `dir`'s stats files record; and the
+/// recorded patterns skipped as invalid, each reported on stderr.
+fn patterns(
+    dir: &Path,
+    pattern: Option<String>,
+) -> bccache::Result<(Vec<String>, Vec<SkippedPattern>)> {
     match pattern {
         Some(pattern) => {
             // Checks the directory and the pattern before anything is done.
             FileSystemBytecodeCache::open(dir, &pattern)?;
-            Ok(vec![pattern])
+            Ok((vec![pattern], Vec::new()))
         }
-        None => upkeep::patterns_in(dir),
+        None => {
+            let (patterns, skipped) = upkeep::recorded_patterns(dir)?;
+            warn_skipped(&skipped);
+            Ok((patterns, skipped))
+        }
     }
 }
 
-/// Two passes of a prune as one: removals add up, what is kept is what the last pass kept.
-fn combine(first: &PruneReport, second: &PruneReport) -> PruneReport {
-    let mut out = second.clone();
-    out.entries_removed += first.entries_removed;
-    out.bytes_freed += first.bytes_freed;
-    out.temp_files_removed += first.temp_files_removed;
-    out
+fn warn_skipped(skipped: &[SkippedPattern]) {
+    for s in skipped {
+        eprintln!(
+            "bccache: skipped the pattern {:?} of a stats file: {}",
+            s.pattern, s.reason
+        );
+    }
 }
 
 fn describe(error: &bccache::Error) -> String {
@@ -388,259 +400,4 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
-}
-
-const WIDTH: usize = 28;
-
-fn line(out: &mut String, label: &str, value: impl std::fmt::Display) {
-    out.push_str(&format!("{label:<WIDTH$}{value}\n"));
-}
-
-fn ago(time: Option<SystemTime>) -> String {
-    match time {
-        Some(time) => match time.elapsed() {
-            Ok(age) => format!("{} ago", format_age(age)),
-            Err(_) => "in the future".into(),
-        },
-        None => "-".into(),
-    }
-}
-
-fn unix_secs(time: Option<SystemTime>) -> Option<u64> {
-    time.and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
-        .map(|d| d.as_secs())
-}
-
-fn stats_table(report: &DirReport) -> String {
-    let mut out = String::new();
-    line(&mut out, "Cache directory", report.directory.display());
-    line(&mut out, "Patterns", report.patterns.len());
-    line(&mut out, "Other files (left alone)", report.other_files);
-    for p in &report.patterns {
-        out.push('\n');
-        line(&mut out, "Pattern", &p.pattern);
-        line(&mut out, "  Entries", p.entries);
-        line(&mut out, "  Size", format_size(p.bytes));
-        line(&mut out, "  Oldest entry used", ago(p.oldest));
-        line(&mut out, "  Median entry used", ago(p.median));
-        line(&mut out, "  Newest entry used", ago(p.newest));
-        line(&mut out, "  Corrupt entries", p.corrupt);
-        line(&mut out, "  Temp files", p.temp_files);
-        if p.symlinks > 0 {
-            line(&mut out, "  Symlinks (not followed)", p.symlinks);
-        }
-        counters_table(&mut out, &p.stats);
-    }
-    if report.patterns.len() > 1 {
-        out.push('\n');
-        line(&mut out, "All patterns", "");
-        let entries: u64 = report.patterns.iter().map(|p| p.entries).sum();
-        let bytes: u64 = report.patterns.iter().map(|p| p.bytes).sum();
-        line(&mut out, "  Entries", entries);
-        line(&mut out, "  Size", format_size(bytes));
-        counters_table(&mut out, &report.total_stats());
-    }
-    out.truncate(out.trim_end().len());
-    out
-}
-
-/// One series per pattern, labelled by directory and pattern.
-fn stats_prometheus(report: &DirReport) -> String {
-    let dir = report.directory.to_string_lossy();
-    report
-        .patterns
-        .iter()
-        .fold(Exposition::new(), |exposition, p| {
-            exposition
-                .series(&[("dir", &dir), ("pattern", &p.pattern)], &p.stats)
-                .entries(p.entries, p.bytes)
-        })
-        .render()
-}
-
-fn counters_table(out: &mut String, stats: &CacheStats) {
-    let lookups = stats.lookups();
-    let share = |n: u64| {
-        if lookups == 0 {
-            format!("{n}")
-        } else {
-            format!("{n:<10} {:>6.2} %", n as f64 * 100.0 / lookups as f64)
-        }
-    };
-    line(out, "  Lookups", lookups);
-    line(out, "    Hits", share(stats.hits));
-    line(out, "    Misses", share(stats.misses));
-    line(out, "    Stale", share(stats.stale));
-    line(out, "    Rejected", share(stats.rejected));
-    line(out, "    Errors", share(stats.errors));
-    line(out, "  Stores", stats.stores);
-    line(out, "  Bytes read", format_size(stats.bytes_read));
-    line(out, "  Bytes written", format_size(stats.bytes_written));
-}
-
-fn counters_json(stats: &CacheStats) -> String {
-    let mut object = Object::new();
-    for (name, value) in stats.fields() {
-        object = object.u64(name, value);
-    }
-    object.u64("lookups", stats.lookups()).finish()
-}
-
-fn stats_json(report: &DirReport) -> String {
-    let patterns = report.patterns.iter().map(|p| {
-        Object::new()
-            .str("pattern", &p.pattern)
-            .u64("entries", p.entries)
-            .u64("bytes", p.bytes)
-            .opt_u64("oldest_mtime", unix_secs(p.oldest))
-            .opt_u64("median_mtime", unix_secs(p.median))
-            .opt_u64("newest_mtime", unix_secs(p.newest))
-            .u64("corrupt", p.corrupt)
-            .u64("temp_files", p.temp_files)
-            .u64("symlinks", p.symlinks)
-            .raw("stats", &counters_json(&p.stats))
-            .finish()
-    });
-    let sum = |f: fn(&upkeep::PatternReport) -> u64| report.patterns.iter().map(f).sum::<u64>();
-    let total = Object::new()
-        .u64("entries", sum(|p| p.entries))
-        .u64("bytes", sum(|p| p.bytes))
-        .u64("corrupt", sum(|p| p.corrupt))
-        .u64("temp_files", sum(|p| p.temp_files))
-        .raw("stats", &counters_json(&report.total_stats()))
-        .finish();
-    Object::new()
-        .str("schema", "bccache-stats/1")
-        .str("directory", &report.directory.to_string_lossy())
-        .u64("other_files", report.other_files)
-        .raw("patterns", &json::array(patterns))
-        .raw("total", &total)
-        .finish()
-}
-
-fn verify_table(dir: &Path, reports: &[(String, VerifyReport)]) -> String {
-    let mut out = String::new();
-    line(&mut out, "Cache directory", dir.display());
-    line(&mut out, "Patterns", reports.len());
-    for (pattern, r) in reports {
-        out.push('\n');
-        line(&mut out, "Pattern", pattern);
-        line(&mut out, "  Entries checked", r.entries_checked);
-        line(&mut out, "  Intact", r.entries_kept);
-        line(&mut out, "  Foreign (kept)", r.foreign_kept);
-        line(&mut out, "  Corrupt found", r.corrupt_found);
-        line(&mut out, "  Corrupt removed", r.corrupt_removed);
-        line(&mut out, "  Bytes freed", format_size(r.bytes_freed));
-        line(&mut out, "  Temp files removed", r.temp_files_removed);
-        line(&mut out, "  Temp files kept (young)", r.temp_files_kept);
-        line(&mut out, "  Symlinks removed", r.symlinks_removed);
-        for path in &r.corrupt {
-            line(&mut out, "  Corrupt", path.display());
-        }
-    }
-    out.truncate(out.trim_end().len());
-    out
-}
-
-fn verify_json(dir: &Path, reports: &[(String, VerifyReport)]) -> String {
-    let patterns = reports.iter().map(|(pattern, r)| {
-        let corrupt = json::array(r.corrupt.iter().map(|p| json::string(&p.to_string_lossy())));
-        Object::new()
-            .str("pattern", pattern)
-            .u64("entries_checked", r.entries_checked)
-            .u64("entries_kept", r.entries_kept)
-            .u64("bytes_kept", r.bytes_kept)
-            .u64("foreign_kept", r.foreign_kept)
-            .u64("corrupt_found", r.corrupt_found)
-            .u64("corrupt_removed", r.corrupt_removed)
-            .u64("bytes_freed", r.bytes_freed)
-            .u64("temp_files_removed", r.temp_files_removed)
-            .u64("temp_files_kept", r.temp_files_kept)
-            .u64("symlinks_removed", r.symlinks_removed)
-            .raw("corrupt", &corrupt)
-            .finish()
-    });
-    Object::new()
-        .str("schema", "bccache-verify/1")
-        .str("directory", &dir.to_string_lossy())
-        .raw("patterns", &json::array(patterns))
-        .u64(
-            "corrupt_found",
-            reports.iter().map(|(_, r)| r.corrupt_found).sum(),
-        )
-        .finish()
-}
-
-fn prune_table(dir: &Path, reports: &[(String, PruneReport)]) -> String {
-    let mut out = String::new();
-    line(&mut out, "Cache directory", dir.display());
-    line(&mut out, "Patterns", reports.len());
-    for (pattern, r) in reports {
-        out.push('\n');
-        line(&mut out, "Pattern", pattern);
-        line(&mut out, "  Entries removed", r.entries_removed);
-        line(&mut out, "  Bytes freed", format_size(r.bytes_freed));
-        line(&mut out, "  Entries kept", r.entries_kept);
-        line(&mut out, "  Size kept", format_size(r.bytes_kept));
-        line(&mut out, "  Temp files removed", r.temp_files_removed);
-        if r.symlinks_skipped > 0 {
-            line(&mut out, "  Symlinks skipped", r.symlinks_skipped);
-        }
-    }
-    out.truncate(out.trim_end().len());
-    out
-}
-
-fn prune_json(
-    dir: &Path,
-    older_than: Option<Duration>,
-    max_size: Option<u64>,
-    reports: &[(String, PruneReport)],
-) -> String {
-    let patterns = reports.iter().map(|(pattern, r)| {
-        Object::new()
-            .str("pattern", pattern)
-            .u64("entries_kept", r.entries_kept)
-            .u64("bytes_kept", r.bytes_kept)
-            .u64("entries_removed", r.entries_removed)
-            .u64("bytes_freed", r.bytes_freed)
-            .u64("temp_files_removed", r.temp_files_removed)
-            .u64("symlinks_skipped", r.symlinks_skipped)
-            .finish()
-    });
-    Object::new()
-        .str("schema", "bccache-prune/1")
-        .str("directory", &dir.to_string_lossy())
-        .opt_u64("older_than_secs", older_than.map(|d| d.as_secs()))
-        .opt_u64("max_size", max_size)
-        .raw("patterns", &json::array(patterns))
-        .finish()
-}
-
-fn clear_table(dir: &Path, cleared: &[(String, u64, u64)]) -> String {
-    let mut out = String::new();
-    line(&mut out, "Cache directory", dir.display());
-    for (pattern, entries, bytes) in cleared {
-        out.push('\n');
-        line(&mut out, "Pattern", pattern);
-        line(&mut out, "  Entries removed", entries);
-        line(&mut out, "  Bytes freed", format_size(*bytes));
-    }
-    out.truncate(out.trim_end().len());
-    out
-}
-
-fn clear_json(dir: &Path, cleared: &[(String, u64, u64)]) -> String {
-    let patterns = cleared.iter().map(|(pattern, entries, bytes)| {
-        Object::new()
-            .str("pattern", pattern)
-            .u64("entries_removed", *entries)
-            .u64("bytes_freed", *bytes)
-            .finish()
-    });
-    Object::new()
-        .str("schema", "bccache-clear/1")
-        .str("directory", &dir.to_string_lossy())
-        .raw("patterns", &json::array(patterns))
-        .finish()
 }

@@ -1,7 +1,6 @@
 //! [`Bucket`]: one template's compiled code, and its on-the-wire encoding.
 
 use std::borrow::Cow;
-use std::hash::Hasher;
 use std::io::{self, Read, Write};
 use std::ops::Range;
 
@@ -9,6 +8,9 @@ use std::ops::Range;
 // which made the trailer check half again as slow on a 64 KB hit.
 use twox_hash::XxHash3_64;
 
+#[cfg(unix)]
+use crate::entry::readv_exact;
+use crate::entry::{TRAILER_LEN, at_eof, read_exact_or_eof, tail8, trailer_of};
 use crate::error::{Error, Result};
 use crate::stats::Verdict;
 
@@ -25,9 +27,6 @@ const MAGIC: [u8; 12] = {
         b'b', b'c', b'c', b'a', b'c', b'h', b'e', 0, v[0], v[1], v[2], v[3],
     ]
 };
-
-/// Bytes of the trailing xxh3 checksum.
-const TRAILER_LEN: usize = 8;
 
 /// How much a reader of unknown length may make us reserve before the bytes have arrived.
 const UNTRUSTED_RESERVE: usize = 64 * 1024;
@@ -393,90 +392,5 @@ impl<'e> Bucket<'e> {
             return Err(Verdict::Stale);
         }
         Ok(())
-    }
-}
-
-/// The trailer of an entry whose header and code lie in separate buffers.
-fn trailer_of(header: &[u8], code: &[u8]) -> u64 {
-    let mut hasher = XxHash3_64::with_seed(0);
-    hasher.write(header);
-    hasher.write(code);
-    hasher.finish()
-}
-
-fn tail8(bytes: &[u8]) -> [u8; 8] {
-    let mut out = [0u8; 8];
-    out.copy_from_slice(&bytes[bytes.len() - 8..]);
-    out
-}
-
-/// Fills `header` and then `want` bytes of `code`'s spare capacity from `file`, with one `readv`
-/// when the kernel hands over everything at once (it does for a regular file in the page
-/// cache); `false` when the file ends first.
-#[cfg(unix)]
-fn readv_exact(
-    file: &std::fs::File,
-    header: &mut [u8],
-    code: &mut Vec<u8>,
-    want: usize,
-) -> io::Result<bool> {
-    use std::os::fd::AsRawFd;
-
-    debug_assert!(code.is_empty() && code.capacity() >= want);
-    let (mut in_header, mut in_code) = (0usize, 0usize);
-    while in_header < header.len() || in_code < want {
-        let header_rest = &mut header[in_header..];
-        let code_rest = &mut code.spare_capacity_mut()[in_code..want];
-        let iov = [
-            libc::iovec {
-                iov_base: header_rest.as_mut_ptr().cast(),
-                iov_len: header_rest.len(),
-            },
-            libc::iovec {
-                iov_base: code_rest.as_mut_ptr().cast(),
-                iov_len: code_rest.len(),
-            },
-        ];
-        // SAFETY: both iovecs point into live, writable buffers of exactly the given lengths
-        // (the header's unread tail, and the unwritten part of `code`'s spare capacity below
-        // `want`); the kernel writes at most that many bytes and nothing else holds them.
-        let read = unsafe { libc::readv(file.as_raw_fd(), iov.as_ptr(), 2) };
-        let Ok(read) = usize::try_from(read) else {
-            let error = io::Error::last_os_error();
-            if error.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(error);
-        };
-        if read == 0 {
-            return Ok(false);
-        }
-        let to_header = read.min(header.len() - in_header);
-        in_header += to_header;
-        in_code += read - to_header;
-        // SAFETY: the kernel initialised the first `in_code` bytes of the spare capacity (each
-        // readv continues where the last one stopped), and `in_code <= want <= capacity`.
-        unsafe { code.set_len(in_code) };
-    }
-    Ok(true)
-}
-
-/// `read_exact` that reports running out of bytes as `false` instead of an error.
-fn read_exact_or_eof(r: &mut impl Read, buf: &mut [u8]) -> io::Result<bool> {
-    match r.read_exact(buf) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
-        Err(e) => Err(e),
-    }
-}
-
-fn at_eof(r: &mut impl Read) -> io::Result<bool> {
-    let mut probe = [0u8; 1];
-    loop {
-        match r.read(&mut probe) {
-            Ok(n) => return Ok(n == 0),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
     }
 }

@@ -57,6 +57,7 @@
 mod bucket;
 mod cache;
 mod checksum;
+mod entry;
 mod error;
 mod loader;
 pub mod prometheus;
@@ -85,7 +86,7 @@ pub use checksum::Checksum;
 pub use error::{Error, Result};
 pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
 pub use stats::CacheStats;
-pub use store::fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
+pub use store::fs::{DEFAULT_MAX_ENTRY_SIZE, DEFAULT_PATTERN, FileSystemBytecodeCache};
 #[cfg(feature = "memcached")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memcached")))]
 pub use store::memcached::{

@@ -49,9 +49,12 @@ pub struct CacheStats {
 }
 
 impl CacheStats {
-    /// Loads of every outcome: hits, misses, stale, rejected and failed ones.
+    /// Loads of every outcome: hits, misses, stale, rejected and failed ones (saturating at
+    /// `u64::MAX`: persisted counts are input and may hold any number).
     pub fn lookups(&self) -> u64 {
-        self.hits + self.misses + self.stale + self.rejected + self.errors
+        [self.misses, self.stale, self.rejected, self.errors]
+            .into_iter()
+            .fold(self.hits, u64::saturating_add)
     }
 
     /// Hits as a share of all lookups, `0.0` before the first one.
@@ -74,6 +77,13 @@ impl CacheStats {
             ("bytes_read", self.bytes_read),
             ("bytes_written", self.bytes_written),
         ]
+    }
+
+    fn field(&self, name: &str) -> u64 {
+        self.fields()
+            .into_iter()
+            .find_map(|(n, value)| (n == name).then_some(value))
+            .unwrap_or(0)
     }
 
     /// Sets the field called `name` (one of [`fields`](Self::fields)); `false` for an unknown name.
@@ -103,16 +113,13 @@ impl Add for CacheStats {
     }
 }
 
+/// Field by field, saturating at `u64::MAX`: the one way counts are summed.
 impl AddAssign for CacheStats {
     fn add_assign(&mut self, other: CacheStats) {
-        self.hits += other.hits;
-        self.misses += other.misses;
-        self.stale += other.stale;
-        self.rejected += other.rejected;
-        self.errors += other.errors;
-        self.stores += other.stores;
-        self.bytes_read += other.bytes_read;
-        self.bytes_written += other.bytes_written;
+        for (name, value) in other.fields() {
+            let sum = self.field(name).saturating_add(value);
+            self.set_field(name, sum);
+        }
     }
 }
 
@@ -251,5 +258,15 @@ mod tests {
         assert!(!a.set_field("nonsense", 1));
         let sum = a + a;
         assert_eq!((sum.hits, sum.bytes_written, sum.misses), (4, 14, 0));
+    }
+
+    #[test]
+    fn sums_and_lookups_saturate_instead_of_overflowing() {
+        let mut a = CacheStats::default();
+        a.set_field("hits", u64::MAX);
+        a.set_field("misses", 1);
+        assert_eq!(a.lookups(), u64::MAX);
+        assert_eq!((a + a).hits, u64::MAX);
+        assert_eq!((a + a).misses, 2);
     }
 }

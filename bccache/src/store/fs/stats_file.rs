@@ -72,15 +72,16 @@ impl StatsFile {
         if state.last.elapsed() < FLUSH_EVERY {
             return;
         }
-        if let Err(error) = self.flush_locked(&mut state) {
+        // Another process holding the file's lock makes this flush wait for the next chance.
+        if let Err(error) = self.flush_locked(&mut state, Wait::Never) {
             tracing::debug!(%error, "bccache stats not saved");
         }
     }
 
-    /// Adds the counts not yet flushed to the stats file now.
+    /// Adds the counts not yet flushed to the stats file now, waiting for the file's lock.
     pub(crate) fn flush(&self) -> Result<()> {
         let mut state = self.lock();
-        self.flush_locked(&mut state)
+        self.flush_locked(&mut state, Wait::Always)
     }
 
     fn lock(&self) -> MutexGuard<'_, FlushState> {
@@ -88,14 +89,14 @@ impl StatsFile {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn flush_locked(&self, state: &mut FlushState) -> Result<()> {
+    fn flush_locked(&self, state: &mut FlushState, wait: Wait) -> Result<()> {
         state.last = Instant::now();
         let now = self.counters.snapshot();
         let delta = difference(now, state.flushed);
         if delta == CacheStats::default() {
             return Ok(());
         }
-        add_to_stats_file(&self.directory, &self.pattern, delta)?;
+        add_to_stats_file(&self.directory, &self.pattern, delta, wait)?;
         state.flushed = now;
         Ok(())
     }
@@ -103,7 +104,8 @@ impl StatsFile {
 
 impl Drop for StatsFile {
     fn drop(&mut self) {
-        if let Err(error) = self.flush() {
+        let mut state = self.lock();
+        if let Err(error) = self.flush_locked(&mut state, Wait::Briefly) {
             tracing::debug!(%error, "bccache stats not saved at drop");
         }
     }
@@ -118,25 +120,32 @@ fn difference(a: CacheStats, b: CacheStats) -> CacheStats {
     out
 }
 
-/// `a + b` field by field, saturating: a stats file is input, and may hold any number.
-pub(crate) fn saturating_sum(a: CacheStats, b: CacheStats) -> CacheStats {
-    let mut out = CacheStats::default();
-    for ((name, x), (_, y)) in a.fields().into_iter().zip(b.fields()) {
-        out.set_field(name, x.saturating_add(y));
-    }
-    out
+/// How long a flush may wait for another process's lock on the stats file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// Not at all: a load or a dump never waits on another process.
+    Never,
+    /// A few tries over about 100 ms: the last flush, at drop.
+    Briefly,
+    /// Until the lock is free: an explicit flush.
+    Always,
 }
 
 /// Adds `delta` to the stats file of `pattern` in `directory`, under the file's lock.
-pub(crate) fn add_to_stats_file(directory: &Path, pattern: &str, delta: CacheStats) -> Result<()> {
+pub(crate) fn add_to_stats_file(
+    directory: &Path,
+    pattern: &str,
+    delta: CacheStats,
+    wait: Wait,
+) -> Result<()> {
     let name = stats_file_name(pattern);
     let lock_path = directory.join(format!("{name}.lock"));
     let lock =
         open_lock_file(&lock_path).map_err(|e| Error::io("open stats lock file", &lock_path, e))?;
-    lock_exclusive(&lock).map_err(|e| Error::io("lock stats file", &lock_path, e))?;
+    lock_exclusive(&lock, wait).map_err(|e| Error::io("lock stats file", &lock_path, e))?;
     let path = directory.join(&name);
     let total = match read_stats_file(&path) {
-        Ok(Some((_, stats))) => saturating_sum(stats, delta),
+        Ok(Some((_, stats))) => stats + delta,
         Ok(None) => delta,
         // A damaged file (only a hand edit can make one) starts again from this delta.
         Err(error) => {
@@ -170,25 +179,44 @@ fn open_lock_file(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
+/// Takes the lock on `file` as `wait` allows; `WouldBlock` when another process keeps it.
 #[cfg(unix)]
-fn lock_exclusive(file: &File) -> io::Result<()> {
+fn lock_exclusive(file: &File, wait: Wait) -> io::Result<()> {
     use std::os::unix::io::AsRawFd;
+    const BRIEF_TRIES: u32 = 20;
+    let operation = match wait {
+        Wait::Always => libc::LOCK_EX,
+        Wait::Never | Wait::Briefly => libc::LOCK_EX | libc::LOCK_NB,
+    };
+    let mut tries = 0;
     loop {
         // SAFETY: flock only reads the descriptor, which `file` keeps open for the call.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        let rc = unsafe { libc::flock(file.as_raw_fd(), operation) };
         if rc == 0 {
             return Ok(());
         }
         let error = io::Error::last_os_error();
-        if error.kind() != io::ErrorKind::Interrupted {
-            return Err(error);
+        match error.kind() {
+            io::ErrorKind::Interrupted => {}
+            io::ErrorKind::WouldBlock if wait == Wait::Briefly && tries < BRIEF_TRIES => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            _ => return Err(error),
         }
     }
 }
 
 #[cfg(not(unix))]
-fn lock_exclusive(_file: &File) -> io::Result<()> {
+fn lock_exclusive(_file: &File, _wait: Wait) -> io::Result<()> {
     Ok(())
+}
+
+/// Whether `name` is a temporary file of `pattern`'s stats file, `<stats file>.<random>.part`.
+pub(crate) fn is_part_of(pattern_stats_file: &str, name: &str) -> bool {
+    name.strip_prefix(pattern_stats_file)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|rest| rest.ends_with(".part"))
 }
 
 fn render(pattern: &str, stats: &CacheStats) -> String {
@@ -224,9 +252,12 @@ pub(crate) fn read_stats_file(path: &Path) -> Result<Option<(String, CacheStats)
         let Some((name, value)) = line.split_once(' ') else {
             return Err(damaged("a line is not `name value`"));
         };
-        let value = value
-            .parse()
-            .map_err(|_| damaged("a count is not a number"))?;
+        let value = match value.parse::<u64>() {
+            Ok(value) => value,
+            // Counts saturate: a sum past `u64::MAX` reads as `u64::MAX`.
+            Err(_) if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => u64::MAX,
+            Err(_) => return Err(damaged("a count is not a number")),
+        };
         // Unknown names come from a newer bccache: keep the counts we know.
         stats.set_field(name, value);
     }
@@ -319,8 +350,8 @@ mod tests {
     #[test]
     fn adds_accumulate_in_one_file() {
         let dir = tempfile::tempdir().unwrap();
-        add_to_stats_file(dir.path(), "__a_%s.cache", some_stats(1)).unwrap();
-        add_to_stats_file(dir.path(), "__a_%s.cache", some_stats(5)).unwrap();
+        add_to_stats_file(dir.path(), "__a_%s.cache", some_stats(1), Wait::Always).unwrap();
+        add_to_stats_file(dir.path(), "__a_%s.cache", some_stats(5), Wait::Always).unwrap();
         let all = read_all(dir.path()).unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].0, "__a_%s.cache");
@@ -334,7 +365,7 @@ mod tests {
     fn a_pattern_with_a_newline_survives_the_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let pattern = "a\\b\nc_%s";
-        add_to_stats_file(dir.path(), pattern, some_stats(1)).unwrap();
+        add_to_stats_file(dir.path(), pattern, some_stats(1), Wait::Always).unwrap();
         assert_eq!(read_all(dir.path()).unwrap()[0].0, pattern);
     }
 
@@ -354,7 +385,7 @@ mod tests {
         let err = read_stats_file(&path).unwrap_err();
         assert!(err.to_string().contains(&*path.to_string_lossy()), "{err}");
         // Adding starts it again instead of failing forever.
-        add_to_stats_file(dir.path(), "%s", some_stats(3)).unwrap();
+        add_to_stats_file(dir.path(), "%s", some_stats(3), Wait::Always).unwrap();
         assert_eq!(read_stats_file(&path).unwrap().unwrap().1.hits, 3);
     }
 
