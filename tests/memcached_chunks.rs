@@ -20,9 +20,16 @@ fn small_item_server() -> MemcachedServer {
     MemcachedServer::start_with(&["-I", "64k", "-o", "slab_chunk_max=32768"])
 }
 
+/// A cache on `url`: the store's own client, or, for a URL with a query (e.g.
+/// `?protocol=binary`), a `memcache::Client` handed to `.client()`.
 fn cache_with(url: String, max_item_size: usize, ignore_errors: bool) -> MemcachedBytecodeCache {
-    MemcachedBytecodeCache::builder()
-        .server(url)
+    let builder = if url.contains('?') {
+        let client = memcache::Client::connect(url).expect("a memcache client");
+        MemcachedBytecodeCache::builder().client(client)
+    } else {
+        MemcachedBytecodeCache::builder().server(url)
+    };
+    builder
         .max_item_size(max_item_size)
         .ignore_memcache_errors(ignore_errors)
         .build()
@@ -274,7 +281,7 @@ fn chunks_live_with_their_entry_so_a_dead_server_costs_only_its_entries() {
 }
 
 #[test]
-fn binary_protocol_round_trips_chunks() {
+fn a_given_binary_protocol_client_round_trips_chunks() {
     let server = small_item_server();
     let cache = cache_with(format!("{}?protocol=binary", server.url()), CHUNK, false);
     store(&cache, "big.wasm", &code(9));
@@ -284,7 +291,7 @@ fn binary_protocol_round_trips_chunks() {
 #[test]
 fn value_the_server_refuses_is_an_error_naming_the_limit_and_dash_i() {
     let server = small_item_server();
-    // The text protocol (the default) and the binary one refuse alike.
+    // The store's own client and a given binary-protocol client refuse alike.
     for url in [server.url(), format!("{}?protocol=binary", server.url())] {
         // Chunks of a full 64 KiB leave no room for memcached's item header.
         let strict = cache_with(url.clone(), 64 * 1024, false);

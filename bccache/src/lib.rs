@@ -57,6 +57,8 @@ mod cache;
 mod checksum;
 mod error;
 mod loader;
+#[cfg(any(feature = "memcached", feature = "redis"))]
+mod net;
 mod stats;
 mod store;
 pub mod upkeep;
@@ -104,3 +106,7 @@ pub use bccache_derive::BytecodeCache;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+#[doc(hidden)]
+#[path = "fuzz.rs"]
+pub mod __fuzz;
