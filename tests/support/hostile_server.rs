@@ -17,7 +17,7 @@ pub enum Script {
     /// These bytes, with `{key}` replaced by the request's first key; then silence.
     Reply(Vec<u8>),
     /// These bytes, then `filler` bytes without end, as fast as the client reads them (until
-    /// it closes the connection, or 64 MiB).
+    /// it closes the connection, or 8 MiB), then closes.
     Endless(Vec<u8>, u8),
     /// Nothing: the connection stays open and silent.
     Silence,
@@ -84,7 +84,7 @@ fn serve(mut stream: TcpStream, script: &Script) {
                     Script::Endless(prefix, filler) => {
                         let _ = stream.write_all(&replace_key(prefix, &key));
                         let chunk = vec![*filler; 64 * 1024];
-                        for _ in 0..1024 {
+                        for _ in 0..128 {
                             if started.elapsed() > LIFETIME || stream.write_all(&chunk).is_err() {
                                 return;
                             }

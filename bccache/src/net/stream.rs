@@ -216,7 +216,14 @@ impl Connection {
                     return Ok(reply);
                 }
                 Ok(Parsed::Incomplete(need)) => need,
-                Err(error) => return Err(ReceiveError::Protocol(error)),
+                Err(error) => {
+                    // What was received of a refused reply is dropped: after a whole error
+                    // line the connection is in step again; after anything else the caller
+                    // drops the connection.
+                    self.start = 0;
+                    self.end = 0;
+                    return Err(ReceiveError::Protocol(error));
+                }
             };
             self.fill(need).map_err(ReceiveError::Io)?;
         }
