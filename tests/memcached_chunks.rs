@@ -417,7 +417,9 @@ fn keys_asked(server: &MemcachedServer, before: u64) -> u64 {
 
 /// The full memcached key of `name`.
 fn key_of(cache: &MemcachedBytecodeCache, name: &str) -> String {
-    let bucket = cache.get_bucket(&(), name, None, SOURCE).expect("get_bucket");
+    let bucket = cache
+        .get_bucket(&(), name, None, SOURCE)
+        .expect("get_bucket");
     format!("{DEFAULT_PREFIX}{}", bucket.key)
 }
 
@@ -426,8 +428,12 @@ fn a_planted_head_naming_65536_chunks_of_a_small_entry_costs_one_key_and_is_a_mi
     let server = MemcachedServer::start();
     let cache = cache_with(server.url(), CHUNK, false);
     let raw = raw_client(&server);
-    raw.set(&key_of(&cache, "page.html"), &hostile_head(65_536, 2000)[..], 0)
-        .expect("plant the head");
+    raw.set(
+        &key_of(&cache, "page.html"),
+        &hostile_head(65_536, 2000)[..],
+        0,
+    )
+    .expect("plant the head");
     let before = server.stat("cmd_get").expect("cmd_get");
     assert_eq!(load(&cache, "page.html"), None);
     assert_eq!(keys_asked(&server, before), 1, "chunk keys were asked for");
@@ -440,8 +446,12 @@ fn a_planted_head_whose_chunks_are_missing_costs_one_window_and_is_a_miss() {
     let raw = raw_client(&server);
     // A head consistent with its length: 65,536 chunks of a 4 GiB entry, none stored.
     let entry_len = 65_536 * (CHUNK - CHUNK_HEADER) as u64;
-    raw.set(&key_of(&cache, "page.html"), &hostile_head(65_536, entry_len)[..], 0)
-        .expect("plant the head");
+    raw.set(
+        &key_of(&cache, "page.html"),
+        &hostile_head(65_536, entry_len)[..],
+        0,
+    )
+    .expect("plant the head");
     let before = server.stat("cmd_get").expect("cmd_get");
     let misses = stats(&cache).misses;
     assert_eq!(load(&cache, "page.html"), None);

@@ -107,14 +107,23 @@ fn a_huge_length_is_a_miss_not_a_one_tebibyte_allocation() {
 
 #[test]
 fn a_negative_length_is_a_miss() {
-    assert_miss_then_error("negative length", reply(&[b"VALUE {key} 0 -1\r\n\r\nEND\r\n"]));
+    assert_miss_then_error(
+        "negative length",
+        reply(&[b"VALUE {key} 0 -1\r\n\r\nEND\r\n"]),
+    );
 }
 
 #[test]
 fn a_value_shorter_than_announced_is_a_miss_within_the_timeout() {
     let entry = valid_entry();
     let len = (entry.len() + 1).to_string();
-    let script = reply(&[b"VALUE {key} 0 ", len.as_bytes(), b"\r\n", &entry, b"\r\nEND\r\n"]);
+    let script = reply(&[
+        b"VALUE {key} 0 ",
+        len.as_bytes(),
+        b"\r\n",
+        &entry,
+        b"\r\nEND\r\n",
+    ]);
     assert_miss_then_error("shorter than announced", script);
 }
 
@@ -122,7 +131,13 @@ fn a_value_shorter_than_announced_is_a_miss_within_the_timeout() {
 fn a_value_longer_than_announced_is_a_miss() {
     let entry = valid_entry();
     let len = (entry.len() - 1).to_string();
-    let script = reply(&[b"VALUE {key} 0 ", len.as_bytes(), b"\r\n", &entry, b"\r\nEND\r\n"]);
+    let script = reply(&[
+        b"VALUE {key} 0 ",
+        len.as_bytes(),
+        b"\r\n",
+        &entry,
+        b"\r\nEND\r\n",
+    ]);
     assert_miss_then_error("longer than announced", script);
 }
 
@@ -130,13 +145,22 @@ fn a_value_longer_than_announced_is_a_miss() {
 fn a_value_under_another_key_is_a_miss() {
     let entry = valid_entry();
     let len = entry.len().to_string();
-    let script = reply(&[b"VALUE other 0 ", len.as_bytes(), b"\r\n", &entry, b"\r\nEND\r\n"]);
+    let script = reply(&[
+        b"VALUE other 0 ",
+        len.as_bytes(),
+        b"\r\n",
+        &entry,
+        b"\r\nEND\r\n",
+    ]);
     assert_miss_then_error("another key", script);
 }
 
 #[test]
 fn an_endless_line_is_a_miss_not_a_growing_buffer() {
-    assert_miss_then_error("endless line", Script::Endless(b"VALUE {key} 0 ".to_vec(), b'9'));
+    assert_miss_then_error(
+        "endless line",
+        Script::Endless(b"VALUE {key} 0 ".to_vec(), b'9'),
+    );
     assert_miss_then_error("endless garbage", Script::Endless(Vec::new(), b'A'));
 }
 

@@ -39,7 +39,10 @@ fn bulk(announced: usize, value: &[u8]) -> Script {
     Script::Reply([format!("${announced}\r\n").as_bytes(), value, b"\r\n"].concat())
 }
 
-fn load(server: &HostileServer, ignore_errors: bool) -> (bccache::Result<Option<Vec<u8>>>, Duration) {
+fn load(
+    server: &HostileServer,
+    ignore_errors: bool,
+) -> (bccache::Result<Option<Vec<u8>>>, Duration) {
     let cache = cache_on(server, ignore_errors);
     within(Duration::from_secs(10), move || {
         cache
@@ -70,13 +73,19 @@ fn the_exact_reply_is_a_hit_so_the_cases_below_test_only_the_framing() {
     let entry = entry_for(NAME);
     let server = HostileServer::start(bulk(entry.len(), &entry));
     let (loaded, _) = load(&server, false);
-    assert_eq!(loaded.expect("a hit").as_deref(), Some(&b"compiled page"[..]));
+    assert_eq!(
+        loaded.expect("a hit").as_deref(),
+        Some(&b"compiled page"[..])
+    );
 }
 
 #[test]
 fn huge_and_overflowing_lengths_are_misses() {
     assert_miss_then_error("1 TiB length", bulk(1 << 40, &[b'x'; 4096]));
-    assert_miss_then_error("u64::MAX length", Script::Reply(b"$18446744073709551615\r\n".to_vec()));
+    assert_miss_then_error(
+        "u64::MAX length",
+        Script::Reply(b"$18446744073709551615\r\n".to_vec()),
+    );
 }
 
 #[test]
@@ -128,12 +137,18 @@ fn an_endless_line_is_never_a_hit() {
 
 #[test]
 fn garbage_is_a_miss() {
-    assert_miss_then_error("garbage", Script::Reply(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec()));
+    assert_miss_then_error(
+        "garbage",
+        Script::Reply(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec()),
+    );
 }
 
 #[test]
 fn an_error_reply_is_a_miss() {
-    assert_miss_then_error("error reply", Script::Reply(b"-ERR out of memory\r\n".to_vec()));
+    assert_miss_then_error(
+        "error reply",
+        Script::Reply(b"-ERR out of memory\r\n".to_vec()),
+    );
 }
 
 #[test]

@@ -15,7 +15,11 @@ fn inputs_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .map(|entry| {
             let path = entry.expect("directory entry").path();
-            let name = path.file_name().expect("a file name").to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .expect("a file name")
+                .to_string_lossy()
+                .into_owned();
             let bytes = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             (name, bytes)
         })

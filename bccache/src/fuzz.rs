@@ -6,7 +6,10 @@
 /// values' keys and lengths, and `Ok(true)` at `END`, `Ok(false)` when more bytes are needed,
 /// or the error's message.
 #[cfg(feature = "memcached")]
-pub fn memcached_reply(bytes: &[u8], max_value: usize) -> (Vec<(Vec<u8>, usize)>, Result<bool, String>) {
+pub fn memcached_reply(
+    bytes: &[u8],
+    max_value: usize,
+) -> (Vec<(Vec<u8>, usize)>, Result<bool, String>) {
     let (values, end) = crate::store::memcached::protocol::parse_reply(bytes, max_value);
     (values, end.map_err(|error| error.to_string()))
 }

@@ -32,7 +32,9 @@ impl HostileServer {
     pub fn start(script: Script) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let port = listener.local_addr().expect("local addr").port();
-        listener.set_nonblocking(true).expect("nonblocking listener");
+        listener
+            .set_nonblocking(true)
+            .expect("nonblocking listener");
         thread::spawn(move || {
             let started = Instant::now();
             let mut accepted = 0;
@@ -101,7 +103,12 @@ fn serve(mut stream: TcpStream, script: &Script) {
 fn first_key(request: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(request);
     if let Some(rest) = text.strip_prefix("get ") {
-        return rest.split_whitespace().next().unwrap_or("").as_bytes().to_vec();
+        return rest
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .as_bytes()
+            .to_vec();
     }
     // *2\r\n$3\r\nGET\r\n$<n>\r\n<key>\r\n
     text.split("\r\n").nth(4).unwrap_or("").as_bytes().to_vec()

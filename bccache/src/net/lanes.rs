@@ -240,7 +240,11 @@ mod tests {
         let mut tries = 0;
         let retried = lanes.run(connect, |c| {
             tries += 1;
-            if tries == 1 { Err(Fails(After::Drop, true)) } else { Ok(*c) }
+            if tries == 1 {
+                Err(Fails(After::Drop, true))
+            } else {
+                Ok(*c)
+            }
         });
         assert_eq!(retried.ok(), Some(3));
         let skipped = lanes.run(connect, |_| Err::<u32, _>(Fails(After::DropAndSkip, false)));

@@ -60,6 +60,9 @@ mod tests {
             "redis get of `k` failed: connection reset"
         );
         assert!(apply(true, Error::NoServer, false).is_ok());
-        assert!(matches!(apply(false, Error::NoServer, false), Err(Error::NoServer)));
+        assert!(matches!(
+            apply(false, Error::NoServer, false),
+            Err(Error::NoServer)
+        ));
     }
 }

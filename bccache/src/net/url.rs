@@ -99,7 +99,11 @@ mod tests {
 
     #[test]
     fn timeouts_that_are_not_positive_seconds_are_refused_naming_them() {
-        for url in ["x://h?timeout=0", "x://h?timeout=abc", "x://h?connect_timeout=-1"] {
+        for url in [
+            "x://h?timeout=0",
+            "x://h?timeout=abc",
+            "x://h?connect_timeout=-1",
+        ] {
             match timeouts(url) {
                 Err(Error::InvalidServer { reason, .. }) => assert!(reason.contains("timeout")),
                 other => panic!("{url}: {other:?}"),

@@ -2,9 +2,9 @@
 
 use std::fmt;
 
+use super::client::MemcachedClient;
 use super::cluster::Cluster;
 use super::server::Server;
-use super::client::MemcachedClient;
 use super::store::{Backend, MemcachedBytecodeCache};
 use crate::error::{Error, Result};
 use crate::net::shell::{Rules, Settings, shared_setters};

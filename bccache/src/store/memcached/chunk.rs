@@ -268,7 +268,10 @@ mod tests {
         assert_eq!(head.count as usize, chunks.len());
         assert!(chunks.iter().all(|c| c.len() <= ITEM));
         assert_eq!(Head::parse(&head.encode(), ITEM), Some(head));
-        assert_eq!(assemble(&head, chunks.into_iter().map(Some).collect()), Ok(entry));
+        assert_eq!(
+            assemble(&head, chunks.into_iter().map(Some).collect()),
+            Ok(entry)
+        );
     }
 
     #[test]
@@ -323,7 +326,11 @@ mod tests {
                 entry_len,
                 generation: 7,
             };
-            assert_eq!(Head::parse(&head.encode(), ITEM), None, "{count} {entry_len}");
+            assert_eq!(
+                Head::parse(&head.encode(), ITEM),
+                None,
+                "{count} {entry_len}"
+            );
         }
         let exact = Head {
             count: 2,

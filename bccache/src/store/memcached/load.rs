@@ -49,7 +49,12 @@ impl MemcachedBytecodeCache {
     /// Loads a chunked entry whose head was found under `key`: its chunks a window at a time,
     /// each checked as it arrives, then the entry decoded and its verdict counted. A chunk
     /// whose request failed counts as an error, a missing one as a miss.
-    pub(super) fn load_chunks(&self, bucket: &mut Bucket<'_>, key: &str, head: &Head) -> Result<()> {
+    pub(super) fn load_chunks(
+        &self,
+        bucket: &mut Bucket<'_>,
+        key: &str,
+        head: &Head,
+    ) -> Result<()> {
         let mut first_error = None;
         let mut assembler = head.assembler();
         while let Some(first) = assembler.next_index() {

@@ -114,7 +114,9 @@ impl fmt::Display for ProtocolError {
             }
             ProtocolError::Server(message) => write!(f, "SERVER_ERROR {message}"),
             ProtocolError::Client(message) => write!(f, "CLIENT_ERROR {message}"),
-            ProtocolError::UnknownCommand => write!(f, "ERROR (the server did not know the command)"),
+            ProtocolError::UnknownCommand => {
+                write!(f, "ERROR (the server did not know the command)")
+            }
         }
     }
 }
@@ -125,7 +127,9 @@ impl std::error::Error for ProtocolError {}
 fn line(buf: &[u8]) -> Result<Parsed<&[u8]>, ProtocolError> {
     let window = &buf[..buf.len().min(MAX_LINE)];
     match window.iter().position(|&b| b == b'\n') {
-        Some(at) if at > 0 && window[at - 1] == b'\r' => Ok(Parsed::Done(&window[..at - 1], at + 1)),
+        Some(at) if at > 0 && window[at - 1] == b'\r' => {
+            Ok(Parsed::Done(&window[..at - 1], at + 1))
+        }
         Some(_) => Err(ProtocolError::Unexpected(shown(window))),
         None if buf.len() >= MAX_LINE => Err(ProtocolError::LineTooLong),
         None => Ok(Parsed::Incomplete(buf.len() + 1)),
@@ -166,8 +170,13 @@ pub(crate) fn parse_item(buf: &[u8], max_value: usize) -> Result<Parsed<Item<'_>
     };
     let bad = || ProtocolError::BadValueLine(shown(header));
     let mut fields = fields.split(|&b| b == b' ');
-    let key = fields.next().filter(|key| !key.is_empty()).ok_or_else(bad)?;
-    number(fields.next()).and_then(|flags| u32::try_from(flags).ok()).ok_or_else(bad)?;
+    let key = fields
+        .next()
+        .filter(|key| !key.is_empty())
+        .ok_or_else(bad)?;
+    number(fields.next())
+        .and_then(|flags| u32::try_from(flags).ok())
+        .ok_or_else(bad)?;
     let len = number(fields.next()).ok_or_else(bad)?;
     if let Some(cas) = fields.next() {
         number(Some(cas)).ok_or_else(bad)?;
@@ -178,7 +187,10 @@ pub(crate) fn parse_item(buf: &[u8], max_value: usize) -> Result<Parsed<Item<'_>
     let len = usize::try_from(len)
         .ok()
         .filter(|&len| len <= max_value)
-        .ok_or(ProtocolError::TooLong { len, max: max_value })?;
+        .ok_or(ProtocolError::TooLong {
+            len,
+            max: max_value,
+        })?;
     // No overflow: `len` is at most `max_value`, which the store bounds far below usize::MAX.
     let total = header_len + len + 2;
     if buf.len() < total {
@@ -269,11 +281,23 @@ mod tests {
         let Ok(Parsed::Done(first, taken)) = parse_item(reply, MAX) else {
             panic!("first value");
         };
-        assert_eq!(first, Item::Value { key: b"k", data: b"abc" });
+        assert_eq!(
+            first,
+            Item::Value {
+                key: b"k",
+                data: b"abc"
+            }
+        );
         let Ok(Parsed::Done(second, more)) = parse_item(&reply[taken..], MAX) else {
             panic!("second value");
         };
-        assert_eq!(second, Item::Value { key: b"j", data: b"" });
+        assert_eq!(
+            second,
+            Item::Value {
+                key: b"j",
+                data: b""
+            }
+        );
         assert_eq!(
             parse_item(&reply[taken + more..], MAX),
             Ok(Parsed::Done(Item::End, 5))
@@ -283,7 +307,10 @@ mod tests {
     #[test]
     fn a_partial_reply_asks_for_what_it_needs() {
         assert_eq!(parse_item(b"VAL", MAX), Ok(Parsed::Incomplete(4)));
-        assert_eq!(parse_item(b"VALUE k 0 10\r\nab", MAX), Ok(Parsed::Incomplete(26)));
+        assert_eq!(
+            parse_item(b"VALUE k 0 10\r\nab", MAX),
+            Ok(Parsed::Incomplete(26))
+        );
     }
 
     #[test]
@@ -329,9 +356,18 @@ mod tests {
 
     #[test]
     fn endless_lines_garbage_and_error_replies_are_errors() {
-        assert_eq!(parse_item(&[b'V'; MAX_LINE], MAX), Err(ProtocolError::LineTooLong));
-        assert!(matches!(parse_item(b"HELLO\r\n", MAX), Err(ProtocolError::Unexpected(_))));
-        assert!(matches!(parse_item(b"END\n", MAX), Err(ProtocolError::Unexpected(_))));
+        assert_eq!(
+            parse_item(&[b'V'; MAX_LINE], MAX),
+            Err(ProtocolError::LineTooLong)
+        );
+        assert!(matches!(
+            parse_item(b"HELLO\r\n", MAX),
+            Err(ProtocolError::Unexpected(_))
+        ));
+        assert!(matches!(
+            parse_item(b"END\n", MAX),
+            Err(ProtocolError::Unexpected(_))
+        ));
         assert_eq!(
             parse_item(b"SERVER_ERROR out of memory\r\n", MAX),
             Err(ProtocolError::Server("out of memory".into()))
@@ -340,8 +376,17 @@ mod tests {
             parse_status(b"CLIENT_ERROR bad data chunk\r\n"),
             Err(ProtocolError::Client("bad data chunk".into()))
         );
-        assert_eq!(parse_status(b"ERROR\r\n"), Err(ProtocolError::UnknownCommand));
-        assert_eq!(parse_status(b"STORED\r\n"), Ok(Parsed::Done(Status::Stored, 8)));
-        assert_eq!(parse_status(b"NOT_STORED\r\nX"), Ok(Parsed::Done(Status::NotStored, 12)));
+        assert_eq!(
+            parse_status(b"ERROR\r\n"),
+            Err(ProtocolError::UnknownCommand)
+        );
+        assert_eq!(
+            parse_status(b"STORED\r\n"),
+            Ok(Parsed::Done(Status::Stored, 8))
+        );
+        assert_eq!(
+            parse_status(b"NOT_STORED\r\nX"),
+            Ok(Parsed::Done(Status::NotStored, 12))
+        );
     }
 }

@@ -36,7 +36,9 @@ impl Server {
         let mut request = Vec::with_capacity(8 + keys.iter().map(|k| k.len() + 1).sum::<usize>());
         protocol::encode_get(keys, &mut request);
         self.run(|connection| {
-            connection.send(&[&request]).map_err(|e| Failure::io(connection, e))?;
+            connection
+                .send(&[&request])
+                .map_err(|e| Failure::io(connection, e))?;
             let mut found = HashMap::new();
             loop {
                 match self.receive_item(connection)? {
@@ -50,9 +52,11 @@ impl Server {
                             Some(key) if !found.contains_key(&key) => {
                                 found.insert(key, value);
                             }
-                            _ => return Err(Failure::Protocol(ProtocolError::Unexpected(
-                                "a value under a key not asked for".into(),
-                            ))),
+                            _ => {
+                                return Err(Failure::Protocol(ProtocolError::Unexpected(
+                                    "a value under a key not asked for".into(),
+                                )));
+                            }
                         }
                     }
                 }
@@ -88,7 +92,9 @@ impl Server {
 
     fn status(&self, request: &[&[u8]]) -> Result<Status, ServerError> {
         self.run(|connection| {
-            connection.send(request).map_err(|e| Failure::io(connection, e))?;
+            connection
+                .send(request)
+                .map_err(|e| Failure::io(connection, e))?;
             connection
                 .receive(protocol::parse_status)
                 .map_err(|error| match error {
@@ -127,14 +133,17 @@ impl Server {
         &self,
         request: impl FnMut(&mut Connection) -> Result<T, Failure>,
     ) -> Result<T, ServerError> {
-        let connect = || Connection::open(&self.url.address, self.url.timeouts).map_err(Failure::Connect);
-        self.lanes.run(connect, request).map_err(|refused| ServerError {
-            server: self.url.name.clone(),
-            failure: match refused {
-                Refused::Skipped(for_ms) => Failure::Skipped(Skipped { for_ms }),
-                Refused::Failed(failure) => failure,
-            },
-        })
+        let connect =
+            || Connection::open(&self.url.address, self.url.timeouts).map_err(Failure::Connect);
+        self.lanes
+            .run(connect, request)
+            .map_err(|refused| ServerError {
+                server: self.url.name.clone(),
+                failure: match refused {
+                    Refused::Skipped(for_ms) => Failure::Skipped(Skipped { for_ms }),
+                    Refused::Failed(failure) => failure,
+                },
+            })
     }
 }
 
@@ -146,7 +155,10 @@ pub(super) enum Failure {
     Connect(io::Error),
     /// The connection failed or timed out; `stale` when a kept-open connection was found
     /// closed before any byte of the reply.
-    Io { error: io::Error, stale: bool },
+    Io {
+        error: io::Error,
+        stale: bool,
+    },
     /// A reply the client cannot take: the connection is out of step.
     Protocol(ProtocolError),
     /// The server refused a command with a whole error line: the connection is in step.

@@ -4,15 +4,15 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::Mutex;
 
+use super::MAX_KEY_LEN;
 use super::builder::MemcachedBytecodeCacheBuilder;
 use super::chunk::{Head, TooLarge, chunk_key, is_value_too_large};
 use super::client::{ClientError, MemcachedClient};
 use super::cluster::{Cluster, MultiGet};
-use super::MAX_KEY_LEN;
 use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
-use crate::error::{Error, Result};
 use crate::checksum::Checksum;
+use crate::error::{Error, Result};
 use crate::net::shell::{Settings, Shell, shared_accessors};
 use crate::stats::{CacheStats, Verdict};
 

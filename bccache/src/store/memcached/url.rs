@@ -151,8 +151,14 @@ mod tests {
     #[test]
     fn placement_follows_where_a_server_listens_not_how_its_url_is_spelled() -> Result<()> {
         let seed = |url| ServerUrl::parse(url).map(|server| server.seed);
-        assert_eq!(seed("memcache://a")?, seed("memcache://A:11211?timeout=0.5")?);
-        assert_eq!(seed("memcache:///run/c.sock")?, seed("memcache+unix:///run/c.sock")?);
+        assert_eq!(
+            seed("memcache://a")?,
+            seed("memcache://A:11211?timeout=0.5")?
+        );
+        assert_eq!(
+            seed("memcache:///run/c.sock")?,
+            seed("memcache+unix:///run/c.sock")?
+        );
         assert_ne!(seed("memcache://a")?, seed("memcache://a:11212")?);
         Ok(())
     }

@@ -372,7 +372,6 @@ fn glob_escape(prefix: &str) -> String {
     escaped
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
