@@ -1,15 +1,16 @@
 //! What the fuzz targets (`fuzz/`) and the regression tests reach: the reply parsers of the
 //! network stores, over arbitrary bytes. Not part of the API.
 
+/// The keys and lengths of the values a memcached reply held.
+#[cfg(feature = "memcached")]
+pub type Found = Vec<(Vec<u8>, usize)>;
+
 /// Parses `bytes` as a memcached retrieval reply, with values of at most `max_value` bytes,
 /// the way the store's own client does, checking the parser's bounds as it goes. Returns the
 /// values' keys and lengths, and `Ok(true)` at `END`, `Ok(false)` when more bytes are needed,
 /// or the error's message.
 #[cfg(feature = "memcached")]
-pub fn memcached_reply(
-    bytes: &[u8],
-    max_value: usize,
-) -> (Vec<(Vec<u8>, usize)>, Result<bool, String>) {
+pub fn memcached_reply(bytes: &[u8], max_value: usize) -> (Found, Result<bool, String>) {
     let (values, end) = crate::store::memcached::protocol::parse_reply(bytes, max_value);
     (values, end.map_err(|error| error.to_string()))
 }

@@ -56,8 +56,8 @@ impl<'a, T> Windows<'a, T> {
     /// Sizes the next window from a reply of `bytes` bytes of values over `keys` keys (no keys
     /// leaves the size as it was).
     pub(crate) fn saw(&mut self, keys: usize, bytes: usize) {
-        if keys > 0 {
-            let per_key = (bytes / keys).max(1);
+        if let Some(per_key) = bytes.checked_div(keys) {
+            let per_key = per_key.max(1);
             self.next = (self.rule.reply_bytes / per_key).clamp(self.rule.min, self.rule.max);
         }
     }

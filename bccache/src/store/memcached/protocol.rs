@@ -229,12 +229,15 @@ pub(crate) fn parse_status(buf: &[u8]) -> Result<Parsed<Status>, ProtocolError> 
     Ok(Parsed::Done(status, len))
 }
 
+/// The keys and lengths of the values a reply held.
+pub(crate) type Found = Vec<(Vec<u8>, usize)>;
+
 /// Every item of a whole retrieval reply in `bytes`, as a transport would see it arriving:
 /// the values found, and how it ended. For the fuzzer and the regression tests.
 pub(crate) fn parse_reply(
     mut bytes: &[u8],
     max_value: usize,
-) -> (Vec<(Vec<u8>, usize)>, Result<bool, ProtocolError>) {
+) -> (Found, Result<bool, ProtocolError>) {
     let mut values = Vec::new();
     loop {
         match parse_item(bytes, max_value) {

@@ -82,14 +82,6 @@ impl Server {
         self.status(&[&line, value, b"\r\n"])
     }
 
-    /// Deletes `key`: what gives a lease back.
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(super) fn delete(&self, key: &str) -> Result<Status, ServerError> {
-        let mut line = Vec::with_capacity(key.len() + 10);
-        protocol::encode_delete(key, &mut line);
-        self.status(&[&line])
-    }
-
     fn status(&self, request: &[&[u8]]) -> Result<Status, ServerError> {
         self.run(|connection| {
             connection
@@ -107,10 +99,7 @@ impl Server {
     }
 
     /// The next value of a retrieval reply, or `None` at its end.
-    fn receive_item(
-        &self,
-        connection: &mut Connection,
-    ) -> Result<Option<(Vec<u8>, Vec<u8>)>, Failure> {
+    fn receive_item(&self, connection: &mut Connection) -> Result<Option<KeyValue>, Failure> {
         let max_value = self.max_value;
         connection
             .receive(|buf| {
@@ -146,6 +135,9 @@ impl Server {
             })
     }
 }
+
+/// A key and its value, as a reply gave them.
+type KeyValue = (Vec<u8>, Vec<u8>);
 
 /// Why a request to one server failed.
 #[derive(Debug)]
