@@ -27,6 +27,7 @@ pub(crate) mod url;
 pub(crate) mod window;
 
 /// What a sans-IO parser made of the bytes it was given.
+#[cfg(feature = "memcached")]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Parsed<T> {
     /// A whole reply, and how many bytes of the input it took.

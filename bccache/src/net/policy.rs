@@ -38,6 +38,7 @@ impl fmt::Display for DisplayChain<'_> {
 }
 
 /// Keeps the first error of a batch.
+#[cfg(feature = "memcached")]
 pub(crate) fn keep_first(first_error: &mut Option<Error>, result: Result<()>) {
     if let (None, Err(error)) = (&first_error, result) {
         *first_error = Some(error);
