@@ -76,13 +76,25 @@ fn get_buckets_agrees_with_single_loads_on_a_mixed_set() {
 }
 
 #[test]
-fn get_buckets_agrees_with_single_loads_on_a_mixed_set_over_the_binary_protocol() {
+fn get_buckets_agrees_with_single_loads_on_a_mixed_set_through_a_given_binary_client() {
     agrees_with_single_loads_on_a_mixed_set("?protocol=binary");
 }
 
+/// `query` empty: the store's own client; else a `memcache::Client` on the URL with `query`,
+/// handed to `.client()`.
 fn agrees_with_single_loads_on_a_mixed_set(query: &str) {
     let server = MemcachedServer::start();
-    let cache = cache_with_query(&[&server], false, query);
+    let cache = if query.is_empty() {
+        cache_on(&[&server], false)
+    } else {
+        let client = memcache::Client::connect(format!("{}{query}", server.url()))
+            .expect("a memcache client");
+        MemcachedBytecodeCache::builder()
+            .client(client)
+            .ignore_memcache_errors(false)
+            .build()
+            .expect("a cache on a given client")
+    };
     let engine = Engine("engine 1");
     let raw = memcache::Client::connect(server.url()).expect("raw client");
 

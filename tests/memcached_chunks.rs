@@ -20,9 +20,16 @@ fn small_item_server() -> MemcachedServer {
     MemcachedServer::start_with(&["-I", "64k", "-o", "slab_chunk_max=32768"])
 }
 
+/// A cache on `url`: the store's own client, or, for a URL with a query (e.g.
+/// `?protocol=binary`), a `memcache::Client` handed to `.client()`.
 fn cache_with(url: String, max_item_size: usize, ignore_errors: bool) -> MemcachedBytecodeCache {
-    MemcachedBytecodeCache::builder()
-        .server(url)
+    let builder = if url.contains('?') {
+        let client = memcache::Client::connect(url).expect("a memcache client");
+        MemcachedBytecodeCache::builder().client(client)
+    } else {
+        MemcachedBytecodeCache::builder().server(url)
+    };
+    builder
         .max_item_size(max_item_size)
         .ignore_memcache_errors(ignore_errors)
         .build()
@@ -150,6 +157,7 @@ fn chunk_from_another_write_is_a_miss() {
 fn corruption_in_any_chunk_is_a_miss() {
     let server = small_item_server();
     let cache = cache_with(server.url(), CHUNK, false);
+    let lenient = cache_with(server.url(), CHUNK, true);
     let raw = raw_client(&server);
     let (key, len) = store(&cache, "big.wasm", &code(5));
     for n in 0..chunk_count(len, CHUNK) {
@@ -165,13 +173,18 @@ fn corruption_in_any_chunk_is_a_miss() {
             })
             .collect();
         flips.push(good[..good.len() - 1].to_vec());
-        let mut longer = good.clone();
-        longer.push(0);
-        flips.push(longer);
         for bad in flips {
             raw.set(&chunk_key, &bad[..], 0).expect("raw set");
             assert_eq!(load(&cache, "big.wasm"), None, "chunk {n} corrupted");
         }
+        // A chunk one byte longer: a miss; when that takes it over the item size, the store
+        // refuses the reply from its length alone, an error unless errors are ignored.
+        let mut longer = good.clone();
+        longer.push(0);
+        raw.set(&chunk_key, &longer[..], 0).expect("raw set");
+        assert_eq!(load(&lenient, "big.wasm"), None, "chunk {n} longer");
+        let strict = cache.get_bucket(&(), "big.wasm", None, SOURCE);
+        assert_eq!(strict.is_err(), longer.len() > CHUNK, "chunk {n} longer");
         raw.set(&chunk_key, &good[..], 0).expect("raw set");
         assert_eq!(
             load(&cache, "big.wasm"),
@@ -274,7 +287,7 @@ fn chunks_live_with_their_entry_so_a_dead_server_costs_only_its_entries() {
 }
 
 #[test]
-fn binary_protocol_round_trips_chunks() {
+fn a_given_binary_protocol_client_round_trips_chunks() {
     let server = small_item_server();
     let cache = cache_with(format!("{}?protocol=binary", server.url()), CHUNK, false);
     store(&cache, "big.wasm", &code(9));
@@ -284,7 +297,7 @@ fn binary_protocol_round_trips_chunks() {
 #[test]
 fn value_the_server_refuses_is_an_error_naming_the_limit_and_dash_i() {
     let server = small_item_server();
-    // The text protocol (the default) and the binary one refuse alike.
+    // The store's own client and a given binary-protocol client refuse alike.
     for url in [server.url(), format!("{}?protocol=binary", server.url())] {
         // Chunks of a full 64 KiB leave no room for memcached's item header.
         let strict = cache_with(url.clone(), 64 * 1024, false);
@@ -385,4 +398,81 @@ fn build_refuses_an_item_size_memcached_cannot_have() {
             Ok(_) => panic!("item size {size} was accepted"),
         }
     }
+}
+
+/// A head naming `count` chunks of an entry of `entry_len` bytes, as an attacker would plant it.
+fn hostile_head(count: u32, entry_len: u64) -> Vec<u8> {
+    let mut head = b"bcchunk\x01".to_vec();
+    head.extend_from_slice(&count.to_le_bytes());
+    head.extend_from_slice(&entry_len.to_le_bytes());
+    head.extend_from_slice(&7u64.to_le_bytes());
+    head
+}
+
+/// The keys the server was asked for since `before` (memcached's `cmd_get` counts every key of
+/// a multi-get).
+fn keys_asked(server: &MemcachedServer, before: u64) -> u64 {
+    server.stat("cmd_get").expect("cmd_get") - before
+}
+
+/// The full memcached key of `name`.
+fn key_of(cache: &MemcachedBytecodeCache, name: &str) -> String {
+    let bucket = cache
+        .get_bucket(&(), name, None, SOURCE)
+        .expect("get_bucket");
+    format!("{DEFAULT_PREFIX}{}", bucket.key)
+}
+
+#[test]
+fn a_planted_head_naming_65536_chunks_of_a_small_entry_costs_one_key_and_is_a_miss() {
+    let server = MemcachedServer::start();
+    let cache = cache_with(server.url(), CHUNK, false);
+    let raw = raw_client(&server);
+    raw.set(
+        &key_of(&cache, "page.html"),
+        &hostile_head(65_536, 2000)[..],
+        0,
+    )
+    .expect("plant the head");
+    let before = server.stat("cmd_get").expect("cmd_get");
+    assert_eq!(load(&cache, "page.html"), None);
+    assert_eq!(keys_asked(&server, before), 1, "chunk keys were asked for");
+}
+
+#[test]
+fn a_planted_head_whose_chunks_are_missing_costs_one_window_and_is_a_miss() {
+    let server = MemcachedServer::start();
+    let cache = cache_with(server.url(), CHUNK, false);
+    let raw = raw_client(&server);
+    // A head consistent with its length: 65,536 chunks of a 4 GiB entry, none stored.
+    let entry_len = 65_536 * (CHUNK - CHUNK_HEADER) as u64;
+    raw.set(
+        &key_of(&cache, "page.html"),
+        &hostile_head(65_536, entry_len)[..],
+        0,
+    )
+    .expect("plant the head");
+    let before = server.stat("cmd_get").expect("cmd_get");
+    let misses = stats(&cache).misses;
+    assert_eq!(load(&cache, "page.html"), None);
+    let asked = keys_asked(&server, before);
+    assert!(asked <= 1 + 8, "{asked} keys asked for one planted head");
+    assert_eq!(stats(&cache).misses, misses + 1);
+}
+
+#[test]
+fn a_batch_of_32_planted_heads_asks_for_32_keys_and_finds_nothing() {
+    let server = MemcachedServer::start();
+    let cache = cache_with(server.url(), CHUNK, false);
+    let raw = raw_client(&server);
+    let names: Vec<String> = (0..32).map(|i| format!("t{i}.html")).collect();
+    for name in &names {
+        raw.set(&key_of(&cache, name), &hostile_head(65_536, 2000)[..], 0)
+            .expect("plant a head");
+    }
+    let before = server.stat("cmd_get").expect("cmd_get");
+    let lookups: Vec<Lookup<'_>> = names.iter().map(|name| Lookup::new(name, SOURCE)).collect();
+    let buckets = cache.get_buckets(&(), &lookups).expect("a batch of misses");
+    assert!(buckets.iter().all(|bucket| bucket.code.is_none()));
+    assert_eq!(keys_asked(&server, before), 32);
 }

@@ -60,6 +60,8 @@ mod checksum;
 mod entry;
 mod error;
 mod loader;
+#[cfg(any(feature = "memcached", feature = "redis"))]
+mod net;
 pub mod prometheus;
 mod stats;
 mod store;
@@ -110,3 +112,7 @@ pub use bccache_derive::BytecodeCache;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+#[doc(hidden)]
+#[path = "fuzz.rs"]
+pub mod __fuzz;

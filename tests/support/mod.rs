@@ -6,6 +6,7 @@ pub mod below;
 pub mod child;
 pub mod engine;
 pub mod fs;
+pub mod hostile_server;
 pub mod memcached;
 pub mod redis;
 pub mod unprivileged;

@@ -2,33 +2,27 @@
 
 use std::fmt;
 
+use super::client::MemcachedClient;
 use super::cluster::Cluster;
 use super::server::Server;
-use super::{Backend, DEFAULT_PREFIX, MemcachedBytecodeCache, MemcachedClient};
-use crate::checksum::Checksum;
+use super::store::{Backend, MemcachedBytecodeCache};
 use crate::error::{Error, Result};
+use crate::net::shell::{Rules, Settings, shared_setters};
 
 /// Builds a [`MemcachedBytecodeCache`]; every check happens in
 /// [`build`](MemcachedBytecodeCacheBuilder::build).
 #[must_use = "a builder does nothing until `.build()` is called"]
 pub struct MemcachedBytecodeCacheBuilder {
-    servers: Vec<String>,
+    settings: Settings,
     client: Option<Box<dyn MemcachedClient>>,
-    pub(super) prefix: String,
-    pub(super) timeout: Option<u32>,
-    pub(super) ignore_memcache_errors: bool,
-    pub(super) checksum: Checksum,
-    pub(super) max_item_size: usize,
+    max_item_size: usize,
 }
 
 impl fmt::Debug for MemcachedBytecodeCacheBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MemcachedBytecodeCacheBuilder")
-            .field("servers", &self.servers.len())
+            .field("settings", &self.settings)
             .field("client", &self.client.is_some())
-            .field("prefix", &self.prefix)
-            .field("timeout", &self.timeout)
-            .field("ignore_memcache_errors", &self.ignore_memcache_errors)
             .field("max_item_size", &self.max_item_size)
             .finish()
     }
@@ -38,12 +32,8 @@ impl MemcachedBytecodeCacheBuilder {
     /// Jinja2's defaults, no server yet: what [`MemcachedBytecodeCache::builder`] returns.
     pub(super) fn new() -> Self {
         MemcachedBytecodeCacheBuilder {
-            servers: Vec::new(),
+            settings: Settings::default(),
             client: None,
-            prefix: DEFAULT_PREFIX.to_owned(),
-            timeout: None,
-            ignore_memcache_errors: true,
-            checksum: Checksum::Sha1,
             max_item_size: MemcachedBytecodeCache::DEFAULT_MAX_ITEM_SIZE,
         }
     }
@@ -59,7 +49,7 @@ impl MemcachedBytecodeCacheBuilder {
     /// # Ok::<(), bccache::Error>(())
     /// ```
     pub fn server(mut self, url: impl Into<String>) -> Self {
-        self.servers.push(url.into());
+        self.settings.servers.push(url.into());
         self
     }
 
@@ -85,38 +75,12 @@ impl MemcachedBytecodeCacheBuilder {
         self
     }
 
-    /// The prefix of every key (default [`DEFAULT_PREFIX`]): at most 210 bytes, no spaces or
-    /// control characters.
-    ///
-    /// ```
-    /// let cache = bccache::MemcachedBytecodeCache::builder()
-    ///     .server("memcache://127.0.0.1:11211")
-    ///     .prefix("app/v2/bytecode/")
-    ///     .build()?;
-    /// assert_eq!(cache.prefix(), "app/v2/bytecode/");
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
-    }
-
-    /// Entries expire `secs` seconds after they are stored: from 1 to
-    /// [`MAX_TIMEOUT`](MemcachedBytecodeCache::MAX_TIMEOUT) (30 days). Without it no expiration
-    /// is sent.
-    ///
-    /// ```
-    /// let cache = bccache::MemcachedBytecodeCache::builder()
-    ///     .server("memcache://127.0.0.1:11211")
-    ///     .timeout(24 * 3600)
-    ///     .build()?;
-    /// assert_eq!(cache.timeout(), Some(86_400));
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn timeout(mut self, secs: u32) -> Self {
-        self.timeout = Some(secs);
-        self
-    }
+    shared_setters!(
+        MemcachedBytecodeCache,
+        "memcache://127.0.0.1:11211",
+        prefix: "at most 210 bytes, no spaces or control characters.",
+        timeout: "from 1 to [`MAX_TIMEOUT`](MemcachedBytecodeCache::MAX_TIMEOUT) (30 days)."
+    );
 
     /// Whether a memcached error is a miss (get) or dropped (set) rather than returned as
     /// [`Error::Memcached`]. Default `true`, as in Jinja2.
@@ -130,24 +94,7 @@ impl MemcachedBytecodeCacheBuilder {
     /// # Ok::<(), bccache::Error>(())
     /// ```
     pub fn ignore_memcache_errors(mut self, ignore: bool) -> Self {
-        self.ignore_memcache_errors = ignore;
-        self
-    }
-
-    /// The algorithm that sums sources (default [`Checksum::Sha1`], Jinja2's).
-    ///
-    /// ```
-    /// use bccache::Checksum;
-    ///
-    /// let cache = bccache::MemcachedBytecodeCache::builder()
-    ///     .server("memcache://127.0.0.1:11211")
-    ///     .checksum(Checksum::Xxh3_128)
-    ///     .build()?;
-    /// assert_eq!(cache.checksum_algorithm(), Checksum::Xxh3_128);
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn checksum(mut self, checksum: Checksum) -> Self {
-        self.checksum = checksum;
+        self.settings.ignore_errors = ignore;
         self
     }
 
@@ -194,31 +141,43 @@ impl MemcachedBytecodeCacheBuilder {
     /// assert!(matches!(error, bccache::Error::InvalidTimeout { timeout: 0, .. }));
     /// ```
     pub fn build(mut self) -> Result<MemcachedBytecodeCache> {
-        check_prefix(&self.prefix)?;
-        if let Some(timeout) = self.timeout {
-            check_timeout(timeout)?;
-        }
+        let rules = Rules {
+            max_prefix_len: MemcachedBytecodeCache::MAX_PREFIX_LEN,
+            prefix_too_long: "longer than 210 bytes, so keys would pass memcached's 250",
+            no_spaces: Some("memcached keys cannot hold spaces"),
+            zero_timeout: "0 would mean no expiration; leave the timeout unset instead",
+            max_timeout: Some((
+                MemcachedBytecodeCache::MAX_TIMEOUT,
+                "over 30 days (2592000 s), which memcached would read as a date",
+            )),
+        };
+        let urls = std::mem::take(&mut self.settings.servers);
+        let mut shell = self.settings.check(&rules, Vec::new())?;
         check_item_size(self.max_item_size)?;
-        let (backend, servers) = match (self.client.take(), self.servers.is_empty()) {
+        let (backend, names) = match (self.client.take(), urls.is_empty()) {
             (Some(_), false) => {
                 return Err(Error::InvalidServer {
-                    url: self.servers.join(", "),
+                    url: urls.join(", "),
                     reason: "`.server(url)` and `.client(client)` cannot be combined".into(),
                 });
             }
             (Some(client), true) => (Backend::Client(client), Vec::new()),
             (None, true) => return Err(Error::NoServer),
             (None, false) => {
-                let servers = self
-                    .servers
+                let servers = urls
                     .iter()
-                    .map(|url| Server::new(url))
+                    .map(|url| Server::new(url, self.max_item_size))
                     .collect::<Result<Vec<_>>>()?;
                 let names = servers.iter().map(|s| s.url.name.clone()).collect();
                 (Backend::Servers(Cluster::new(servers)), names)
             }
         };
-        Ok(MemcachedBytecodeCache::with_backend(backend, servers, self))
+        shell.servers = names;
+        Ok(MemcachedBytecodeCache::with_backend(
+            backend,
+            shell,
+            self.max_item_size,
+        ))
     }
 }
 
@@ -229,43 +188,6 @@ fn check_item_size(size: usize) -> Result<()> {
     }
     if size > MemcachedBytecodeCache::MAX_ITEM_SIZE {
         return Err(invalid("over 1 GiB, memcached's largest `-I`"));
-    }
-    Ok(())
-}
-
-fn check_prefix(prefix: &str) -> Result<()> {
-    let invalid = |reason| Error::InvalidPrefix {
-        prefix: prefix.to_owned(),
-        reason,
-    };
-    if prefix.len() > MemcachedBytecodeCache::MAX_PREFIX_LEN {
-        return Err(invalid(
-            "longer than 210 bytes, so keys would pass memcached's 250",
-        ));
-    }
-    if prefix.chars().any(char::is_whitespace) {
-        return Err(invalid("memcached keys cannot hold spaces"));
-    }
-    if prefix.chars().any(char::is_control) {
-        return Err(invalid("memcached keys cannot hold control characters"));
-    }
-    Ok(())
-}
-
-fn check_timeout(timeout: u32) -> Result<()> {
-    let invalid = |reason| Error::InvalidTimeout {
-        timeout: u64::from(timeout),
-        reason,
-    };
-    if timeout == 0 {
-        return Err(invalid(
-            "0 would mean no expiration; leave the timeout unset instead",
-        ));
-    }
-    if timeout > MemcachedBytecodeCache::MAX_TIMEOUT {
-        return Err(invalid(
-            "over 30 days (2592000 s), which memcached would read as a date",
-        ));
     }
     Ok(())
 }

@@ -8,6 +8,11 @@
 //! another chunk's key, is refused before the entry is put together, and the whole entry is
 //! then checked by its trailer as any other. All integers little-endian.
 //!
+//! A head names exactly the chunks its entry length fills at the store's item size, so a head
+//! cannot make a reader ask for more keys than the entry it claims; chunks are asked for a
+//! window at a time and each is checked as it arrives, so a missing or foreign chunk ends the
+//! load before the next window is asked for.
+//!
 //! Also here: telling a value the server refused as too large, and the error that says so.
 
 use std::fmt;
@@ -17,6 +22,7 @@ use xxhash_rust::xxh3::xxh3_128;
 
 use super::MAX_KEY_LEN;
 use super::client::ClientError;
+use super::server::ServerError;
 use crate::stats::Verdict;
 
 /// The first bytes of a head. An encoded bucket starts with `BC_MAGIC` ("bccache" and a
@@ -25,7 +31,7 @@ const HEAD_MAGIC: &[u8; 8] = b"bcchunk\x01";
 const HEAD_LEN: usize = HEAD_MAGIC.len() + 4 + 8 + 8;
 /// Generation and index, before each chunk's bytes.
 pub(super) const CHUNK_HEADER_LEN: usize = 8 + 4;
-/// The most chunks a head may name: what a reader allocates keys for before any chunk arrives.
+/// The most chunks an entry may take.
 const MAX_CHUNKS: u32 = 1 << 16;
 
 /// What a head says about its entry.
@@ -37,8 +43,11 @@ pub(super) struct Head {
 }
 
 impl Head {
-    /// The head in `value`, if `value` is one (else it is an encoded bucket, or garbage).
-    pub(super) fn parse(value: &[u8]) -> Option<Head> {
+    /// The head in `value`, if `value` is one (else it is an encoded bucket, or garbage) that a
+    /// store splitting entries into items of `max_item_size` bytes could have written: its count
+    /// of chunks is exactly what its entry length takes, so a head cannot name more chunks than
+    /// its entry fills, whatever it says.
+    pub(super) fn parse(value: &[u8], max_item_size: usize) -> Option<Head> {
         if value.len() != HEAD_LEN || !value.starts_with(HEAD_MAGIC) {
             return None;
         }
@@ -46,11 +55,15 @@ impl Head {
         let count = u32::from_le_bytes(value[at..at + 4].try_into().ok()?);
         let entry_len = u64::from_le_bytes(value[at + 4..at + 12].try_into().ok()?);
         let generation = u64::from_le_bytes(value[at + 12..at + 20].try_into().ok()?);
-        (1..=MAX_CHUNKS).contains(&count).then_some(Head {
-            count,
-            entry_len,
-            generation,
-        })
+        let per_chunk = per_chunk(max_item_size)? as u64;
+        let expected = entry_len.div_ceil(per_chunk);
+        ((1..=u64::from(MAX_CHUNKS)).contains(&expected) && expected == u64::from(count)).then_some(
+            Head {
+                count,
+                entry_len,
+                generation,
+            },
+        )
     }
 
     /// The head's bytes.
@@ -63,42 +76,66 @@ impl Head {
         out
     }
 
-    /// The keys of this entry's chunks, in order.
-    pub(super) fn chunk_keys(&self, entry_key: &str) -> Vec<String> {
-        (0..self.count).map(|n| chunk_key(entry_key, n)).collect()
+    /// Puts the entry together from its chunks, given in order as they arrive.
+    pub(super) fn assembler(&self) -> Assembler {
+        Assembler {
+            head: *self,
+            entry: Vec::new(),
+            next: 0,
+        }
+    }
+}
+
+/// An entry being put together from its chunks, each checked as it arrives: its generation,
+/// its index and its length, before its bytes are kept. Nothing is allocated beyond the bytes
+/// of the chunks that passed.
+pub(super) struct Assembler {
+    head: Head,
+    entry: Vec<u8>,
+    next: u32,
+}
+
+impl Assembler {
+    /// The index of the next chunk wanted, or `None` when all have come.
+    pub(super) fn next_index(&self) -> Option<u32> {
+        (self.next < self.head.count).then_some(self.next)
     }
 
-    /// The entry, from its chunks in order (`None` where a chunk was not found). A missing
-    /// chunk is [`Verdict::Missing`]; a chunk of another write or index, or lengths that do
-    /// not add up to the head's, [`Verdict::Rejected`]. Nothing is allocated for the entry
-    /// before every chunk has arrived and the lengths agree.
-    pub(super) fn assemble(
-        &self,
-        chunks: impl IntoIterator<Item = Option<Vec<u8>>>,
-    ) -> Result<Vec<u8>, Verdict> {
-        let chunks: Vec<Vec<u8>> = chunks
-            .into_iter()
-            .map(|chunk| chunk.ok_or(Verdict::Missing))
-            .collect::<Result<_, _>>()?;
-        let mut total: u64 = 0;
-        for (n, chunk) in chunks.iter().enumerate() {
-            let header = chunk.get(..CHUNK_HEADER_LEN).ok_or(Verdict::Rejected)?;
-            if header[..8] != self.generation.to_le_bytes()
-                || header[8..] != (n as u32).to_le_bytes()
-            {
-                return Err(Verdict::Rejected);
-            }
-            total += (chunk.len() - CHUNK_HEADER_LEN) as u64;
-        }
-        if chunks.len() != self.count as usize || total != self.entry_len {
+    /// Takes the next chunk (`None`: it was not found). A missing chunk is
+    /// [`Verdict::Missing`]; a chunk of another write or index, or one that would make the
+    /// entry longer than its head says, [`Verdict::Rejected`].
+    pub(super) fn push(&mut self, chunk: Option<Vec<u8>>) -> Result<(), Verdict> {
+        let chunk = chunk.ok_or(Verdict::Missing)?;
+        let header = chunk.get(..CHUNK_HEADER_LEN).ok_or(Verdict::Rejected)?;
+        if header[..8] != self.head.generation.to_le_bytes()
+            || header[8..] != self.next.to_le_bytes()
+        {
             return Err(Verdict::Rejected);
         }
-        let mut entry = Vec::with_capacity(usize::try_from(total).map_err(|_| Verdict::Rejected)?);
-        for chunk in &chunks {
-            entry.extend_from_slice(&chunk[CHUNK_HEADER_LEN..]);
+        let data = &chunk[CHUNK_HEADER_LEN..];
+        let len = (self.entry.len() + data.len()) as u64;
+        if len > self.head.entry_len || self.next >= self.head.count {
+            return Err(Verdict::Rejected);
         }
-        Ok(entry)
+        self.entry.extend_from_slice(data);
+        self.next += 1;
+        Ok(())
     }
+
+    /// The entry, once every chunk came and the lengths add up to the head's.
+    pub(super) fn finish(self) -> Result<Vec<u8>, Verdict> {
+        if self.next != self.head.count || self.entry.len() as u64 != self.head.entry_len {
+            return Err(Verdict::Rejected);
+        }
+        Ok(self.entry)
+    }
+}
+
+/// The entry's bytes in each chunk of an item of `max_item_size` bytes.
+fn per_chunk(max_item_size: usize) -> Option<usize> {
+    max_item_size
+        .checked_sub(CHUNK_HEADER_LEN)
+        .filter(|&per_chunk| per_chunk > 0)
 }
 
 /// Splits an encoded entry into chunk values of at most `max_item_size` bytes each (made one at
@@ -108,7 +145,7 @@ pub(super) fn split(
     entry: &[u8],
     max_item_size: usize,
 ) -> Option<(Head, impl Iterator<Item = Vec<u8>> + '_)> {
-    let per_chunk = max_item_size.checked_sub(CHUNK_HEADER_LEN)?.max(1);
+    let per_chunk = per_chunk(max_item_size)?;
     let generation = u64::from_le_bytes(entry.get(entry.len().checked_sub(8)?..)?.try_into().ok()?);
     let count = u32::try_from(entry.len().div_ceil(per_chunk))
         .ok()
@@ -144,6 +181,15 @@ pub(super) fn chunk_key(entry_key: &str, n: u32) -> String {
 pub(super) fn is_value_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(error);
     while let Some(error) = cause {
+        if let Some(server) = error.downcast_ref::<ServerError>() {
+            if server
+                .failure
+                .server_message()
+                .is_some_and(|message| message.contains("too large"))
+            {
+                return true;
+            }
+        }
         match error.downcast_ref::<MemcacheError>() {
             Some(MemcacheError::CommandError(memcache::CommandError::ValueTooLarge)) => {
                 return true;
@@ -200,58 +246,101 @@ impl std::error::Error for TooLarge {
 mod tests {
     use super::*;
 
+    const ITEM: usize = 1024;
+
     fn entry(len: usize) -> Vec<u8> {
         (0..len).map(|i| (i % 251) as u8).collect()
+    }
+
+    fn assemble(head: &Head, chunks: Vec<Option<Vec<u8>>>) -> Result<Vec<u8>, Verdict> {
+        let mut assembler = head.assembler();
+        for chunk in chunks {
+            assembler.push(chunk)?;
+        }
+        assembler.finish()
     }
 
     #[test]
     fn split_then_assemble_gives_the_entry_back() {
         let entry = entry(10_000);
-        let (head, chunks) = split(&entry, 1024).expect("split");
+        let (head, chunks) = split(&entry, ITEM).expect("split");
         let chunks: Vec<Vec<u8>> = chunks.collect();
         assert_eq!(head.count as usize, chunks.len());
-        assert!(chunks.iter().all(|c| c.len() <= 1024));
-        assert_eq!(Head::parse(&head.encode()), Some(head));
-        assert_eq!(head.assemble(chunks.into_iter().map(Some)), Ok(entry));
+        assert!(chunks.iter().all(|c| c.len() <= ITEM));
+        assert_eq!(Head::parse(&head.encode(), ITEM), Some(head));
+        assert_eq!(
+            assemble(&head, chunks.into_iter().map(Some).collect()),
+            Ok(entry)
+        );
     }
 
     #[test]
     fn missing_foreign_or_misplaced_chunks_are_misses() {
         let five_thousand = entry(5000);
-        let (head, chunks) = split(&five_thousand, 1024).expect("split");
+        let (head, chunks) = split(&five_thousand, ITEM).expect("split");
         let chunks: Vec<Vec<u8>> = chunks.collect();
         let mut missing: Vec<_> = chunks.iter().cloned().map(Some).collect();
         missing[2] = None;
-        assert_eq!(head.assemble(missing), Err(Verdict::Missing));
+        assert_eq!(assemble(&head, missing), Err(Verdict::Missing));
 
         let other_entry = entry(5001);
-        let (_, mut other) = split(&other_entry, 1024).expect("split");
+        let (_, mut other) = split(&other_entry, ITEM).expect("split");
         let mut foreign: Vec<_> = chunks.iter().cloned().map(Some).collect();
         foreign[1] = other.nth(1);
-        assert_eq!(head.assemble(foreign), Err(Verdict::Rejected));
+        assert_eq!(assemble(&head, foreign), Err(Verdict::Rejected));
 
         let mut swapped: Vec<_> = chunks.iter().cloned().map(Some).collect();
         swapped.swap(0, 1);
-        assert_eq!(head.assemble(swapped), Err(Verdict::Rejected));
+        assert_eq!(assemble(&head, swapped), Err(Verdict::Rejected));
 
         let mut short: Vec<_> = chunks.iter().cloned().map(Some).collect();
         if let Some(Some(last)) = short.last_mut() {
             last.pop();
         }
-        assert_eq!(head.assemble(short), Err(Verdict::Rejected));
+        assert_eq!(assemble(&head, short), Err(Verdict::Rejected));
     }
 
     #[test]
-    fn heads_naming_no_or_too_many_chunks_are_not_heads() {
-        for count in [0, MAX_CHUNKS + 1, u32::MAX] {
+    fn a_chunk_of_another_write_is_refused_before_the_next_arrives() {
+        let entry = entry(5000);
+        let (head, chunks) = split(&entry, ITEM).expect("split");
+        let mut first = chunks.into_iter().next().expect("a chunk");
+        first[0] ^= 1;
+        let mut assembler = head.assembler();
+        assert_eq!(assembler.push(Some(first)), Err(Verdict::Rejected));
+    }
+
+    #[test]
+    fn heads_naming_more_or_fewer_chunks_than_their_length_fills_are_not_heads() {
+        let per_chunk = (ITEM - CHUNK_HEADER_LEN) as u64;
+        for (count, entry_len) in [
+            (0, 1),
+            (65_536, 2000),
+            (3, 2 * per_chunk),
+            (1, per_chunk + 1),
+            (MAX_CHUNKS + 1, u64::from(MAX_CHUNKS + 1) * per_chunk),
+            (u32::MAX, u64::MAX),
+        ] {
             let head = Head {
                 count,
-                entry_len: 1,
+                entry_len,
                 generation: 7,
             };
-            assert_eq!(Head::parse(&head.encode()), None);
+            assert_eq!(
+                Head::parse(&head.encode(), ITEM),
+                None,
+                "{count} {entry_len}"
+            );
         }
-        assert_eq!(Head::parse(b"bcchunk\x01"), None);
+        let exact = Head {
+            count: 2,
+            entry_len: per_chunk + 1,
+            generation: 7,
+        };
+        assert_eq!(Head::parse(&exact.encode(), ITEM), Some(exact));
+        // The same head read by a store of another item size is no head of its.
+        assert_eq!(Head::parse(&exact.encode(), 2 * ITEM), None);
+        assert_eq!(Head::parse(b"bcchunk\x01", ITEM), None);
         // A head is never read as an encoded bucket, nor a bucket as a head.
         assert!(!crate::BC_MAGIC.starts_with(&HEAD_MAGIC[..7]));
     }

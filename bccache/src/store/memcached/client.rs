@@ -14,7 +14,16 @@ pub(super) type ClientError = Box<dyn std::error::Error + Send + Sync + 'static>
 /// The memcached client a [`MemcachedBytecodeCache`] talks to: Jinja2's minimal interface.
 ///
 /// Implemented for [`memcache::Client`] (used as given, with its own pool and timeouts), and for
-/// `&T`, `Box<T>` and `Arc<T>` of any client. Implement it to plug in another client; the cache
+/// `&T`, `Box<T>` and `Arc<T>` of any client.
+///
+/// A client given this way parses the server's replies itself, and the cache can only be as
+/// sound as it is. `memcache` 0.21 trusts the length a `VALUE` line announces: the reply
+/// `VALUE <key> 0 18446744073709551615` makes it panic (the length plus 2 overflows), and
+/// `VALUE <key> 0 1099511627776` makes it allocate 1 TiB, which aborts the whole process. Give
+/// it only servers no one else can answer for. The stores built from URLs
+/// ([`.server(url)`](MemcachedBytecodeCacheBuilder::server),
+/// [`connect`](MemcachedBytecodeCache::connect)) do not use it: their own client bounds every
+/// reply by the item size, and a hostile reply is a miss (or an error). Implement it to plug in another client; the cache
 /// adds the prefix, encodes and decodes, and applies
 /// [`ignore_memcache_errors`](MemcachedBytecodeCacheBuilder::ignore_memcache_errors) to every
 /// error returned here.

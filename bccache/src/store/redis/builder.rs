@@ -4,33 +4,26 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::cluster::Cluster;
-use super::connection::{ParsedUrl, Server};
-use super::{RedisBytecodeCache, Route};
-use crate::cache::DEFAULT_PREFIX;
-use crate::checksum::Checksum;
+use super::connection::Server;
+use super::route::Route;
+use super::store::RedisBytecodeCache;
 use crate::error::{Error, Result};
-use crate::stats::Counters;
+use crate::net::shell::{Rules, Settings, shared_setters};
+use crate::net::url::invalid;
 
 /// Builds a [`RedisBytecodeCache`]; every check happens in
 /// [`build`](RedisBytecodeCacheBuilder::build), which contacts no server.
 #[must_use = "a builder does nothing until `.build()` is called"]
 pub struct RedisBytecodeCacheBuilder {
-    servers: Vec<String>,
+    settings: Settings,
     cluster: bool,
-    prefix: String,
-    timeout: Option<u32>,
-    ignore_errors: bool,
-    checksum: Checksum,
 }
 
 impl fmt::Debug for RedisBytecodeCacheBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisBytecodeCacheBuilder")
-            .field("servers", &self.servers.len())
+            .field("settings", &self.settings)
             .field("cluster", &self.cluster)
-            .field("prefix", &self.prefix)
-            .field("timeout", &self.timeout)
-            .field("ignore_errors", &self.ignore_errors)
             .finish()
     }
 }
@@ -38,12 +31,8 @@ impl fmt::Debug for RedisBytecodeCacheBuilder {
 impl RedisBytecodeCacheBuilder {
     pub(super) fn new() -> Self {
         RedisBytecodeCacheBuilder {
-            servers: Vec::new(),
+            settings: Settings::default(),
             cluster: false,
-            prefix: DEFAULT_PREFIX.to_owned(),
-            timeout: None,
-            ignore_errors: true,
-            checksum: Checksum::Sha1,
         }
     }
 
@@ -61,7 +50,7 @@ impl RedisBytecodeCacheBuilder {
     /// # Ok::<(), bccache::Error>(())
     /// ```
     pub fn server(mut self, url: impl Into<String>) -> Self {
-        self.servers.push(url.into());
+        self.settings.servers.push(url.into());
         self
     }
 
@@ -83,37 +72,12 @@ impl RedisBytecodeCacheBuilder {
         self
     }
 
-    /// The prefix of every key (default [`DEFAULT_PREFIX`](crate::DEFAULT_PREFIX)): at most
-    /// 1 KiB, no control characters; empty is allowed.
-    ///
-    /// ```
-    /// let cache = bccache::RedisBytecodeCache::builder()
-    ///     .server("redis://127.0.0.1:6379")
-    ///     .prefix("app/v2/bytecode/")
-    ///     .build()?;
-    /// assert_eq!(cache.prefix(), "app/v2/bytecode/");
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
-    }
-
-    /// Entries expire `secs` seconds after they are stored (`SET .. EX secs`); 0 is an error.
-    /// Without it entries live until Redis evicts them.
-    ///
-    /// ```
-    /// let cache = bccache::RedisBytecodeCache::builder()
-    ///     .server("redis://127.0.0.1:6379")
-    ///     .timeout(24 * 3600)
-    ///     .build()?;
-    /// assert_eq!(cache.timeout(), Some(86_400));
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn timeout(mut self, secs: u32) -> Self {
-        self.timeout = Some(secs);
-        self
-    }
+    shared_setters!(
+        RedisBytecodeCache,
+        "redis://127.0.0.1:6379",
+        prefix: "at most 1 KiB, no control characters; empty is allowed.",
+        timeout: "`SET .. EX secs`; 0 is an error."
+    );
 
     /// Whether a Redis error is a miss (load) or dropped (store) rather than returned as
     /// [`Error::Redis`]. Default `true`.
@@ -127,24 +91,7 @@ impl RedisBytecodeCacheBuilder {
     /// # Ok::<(), bccache::Error>(())
     /// ```
     pub fn ignore_errors(mut self, ignore: bool) -> Self {
-        self.ignore_errors = ignore;
-        self
-    }
-
-    /// The algorithm that sums sources (default [`Checksum::Sha1`], Jinja2's).
-    ///
-    /// ```
-    /// use bccache::Checksum;
-    ///
-    /// let cache = bccache::RedisBytecodeCache::builder()
-    ///     .server("redis://127.0.0.1:6379")
-    ///     .checksum(Checksum::Xxh3_128)
-    ///     .build()?;
-    /// assert_eq!(cache.checksum_algorithm(), Checksum::Xxh3_128);
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn checksum(mut self, checksum: Checksum) -> Self {
-        self.checksum = checksum;
+        self.settings.ignore_errors = ignore;
         self
     }
 
@@ -162,67 +109,43 @@ impl RedisBytecodeCacheBuilder {
     ///     .unwrap_err();
     /// assert!(matches!(error, bccache::Error::InvalidTimeout { timeout: 0, .. }));
     /// ```
-    pub fn build(self) -> Result<RedisBytecodeCache> {
-        check_prefix(&self.prefix)?;
-        if self.timeout == Some(0) {
-            return Err(Error::InvalidTimeout {
-                timeout: 0,
-                reason: "0 would expire entries at once; leave the timeout unset for none",
-            });
-        }
-        if self.servers.is_empty() {
+    pub fn build(mut self) -> Result<RedisBytecodeCache> {
+        let rules = Rules {
+            max_prefix_len: RedisBytecodeCache::MAX_PREFIX_LEN,
+            prefix_too_long: "longer than 1 KiB",
+            no_spaces: None,
+            zero_timeout: "0 would expire entries at once; leave the timeout unset for none",
+            max_timeout: None,
+        };
+        let urls = std::mem::take(&mut self.settings.servers);
+        let mut shell = self.settings.check(&rules, Vec::new())?;
+        if urls.is_empty() {
             return Err(Error::NoServer);
         }
-        let mut servers = Vec::with_capacity(self.servers.len());
-        for url in &self.servers {
-            let parsed = ParsedUrl::parse(url)?;
-            let server = Server::new(parsed.name, parsed.info, parsed.settings);
+        let mut servers = Vec::with_capacity(urls.len());
+        for url in &urls {
+            let server = Server::parse(url)?;
             if self.cluster {
-                let invalid = |reason: &str| Error::InvalidServer {
-                    url: server.name.clone(),
-                    reason: reason.to_owned(),
-                };
                 if server.host().is_none() {
                     return Err(invalid(
+                        &server.name,
                         "a Redis Cluster node is reached over TCP, not a unix socket",
                     ));
                 }
                 if server.db() != 0 {
-                    return Err(invalid("a Redis Cluster has only database 0"));
+                    return Err(invalid(&server.name, "a Redis Cluster has only database 0"));
                 }
             }
             servers.push(server);
         }
-        let names = servers.iter().map(|server| server.name.clone()).collect();
+        shell.servers = servers.iter().map(|server| server.name.clone()).collect();
         let route = if self.cluster {
             Route::Cluster(Cluster::new(servers))
         } else {
             Route::Servers(servers.into_iter().map(Arc::new).collect())
         };
-        Ok(RedisBytecodeCache {
-            route,
-            prefix: self.prefix,
-            timeout: self.timeout,
-            ignore_errors: self.ignore_errors,
-            servers: names,
-            checksum: self.checksum,
-            counters: Counters::default(),
-        })
+        Ok(RedisBytecodeCache { route, shell })
     }
-}
-
-fn check_prefix(prefix: &str) -> Result<()> {
-    let invalid = |reason| Error::InvalidPrefix {
-        prefix: prefix.to_owned(),
-        reason,
-    };
-    if prefix.len() > RedisBytecodeCache::MAX_PREFIX_LEN {
-        return Err(invalid("longer than 1 KiB"));
-    }
-    if prefix.chars().any(char::is_control) {
-        return Err(invalid("a key prefix cannot hold control characters"));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -289,7 +289,7 @@ impl Cluster {
 
     /// After a node failed: when it may be gone (a failover), learn the map again.
     pub(super) fn failed(&self, error: &ServerError) {
-        if error.is_unreachable() && !matches!(error.failure, Failure::Skipped { .. }) {
+        if error.is_unreachable() && !matches!(error.failure, Failure::Skipped(_)) {
             let _ = self.refresh();
         }
     }

@@ -1,0 +1,38 @@
+//! The network layer every network store stands on: what talking to a server costs and how a
+//! failure is contained, written once.
+//!
+//! - [`lanes`]: a server's kept-open connections, one request at a time on each, and the
+//!   clock that skips a server for a while after it refused a connection or timed out;
+//! - [`url`]: the options every server URL shares (`?connect_timeout=`, `?timeout=`) and its
+//!   name with the password masked;
+//! - [`place`]: which server of several holds a key (rendezvous hashing);
+//! - [`window`]: how many keys one batch round trip asks for, sized from the values seen;
+//! - [`policy`]: the ignore-errors policy and the one-line error chain it logs;
+//! - [`shell`]: what every network store holds besides its servers (prefix, expiry, policy,
+//!   checksum, counters) and the builder settings that fill it;
+//! - [`stream`]: the blocking transport, feeding a sans-IO reply parser from a socket within
+//!   the I/O timeout.
+//!
+//! A store's own module holds only its protocol: a request encoded into bytes and a reply
+//! parsed from bytes ([`Parsed`]), with no socket in sight, so that a blocking and an async
+//! transport share it and a fuzzer can feed it hostile bytes directly.
+
+pub(crate) mod lanes;
+pub(crate) mod place;
+pub(crate) mod policy;
+pub(crate) mod shell;
+#[cfg(feature = "memcached")]
+pub(crate) mod stream;
+pub(crate) mod url;
+pub(crate) mod window;
+
+/// What a sans-IO parser made of the bytes it was given.
+#[cfg(feature = "memcached")]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Parsed<T> {
+    /// A whole reply, and how many bytes of the input it took.
+    Done(T, usize),
+    /// The reply is not complete yet: at least this many bytes in all are needed (the bytes
+    /// given and more), so a transport can make room for them at once.
+    Incomplete(usize),
+}
