@@ -77,30 +77,36 @@ pub mod engine;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use crate::store::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
-pub use cache::{BytecodeCache, DEFAULT_PREFIX, Lookup};
+pub use cache::{BytecodeCache, DEFAULT_PREFIX, Lookup, Trust};
 pub use checksum::Checksum;
-#[cfg(feature = "zstd")]
-#[cfg_attr(docsrs, doc(cfg(feature = "zstd")))]
-pub use wrap::compressed::Compressed;
 pub use error::{Error, Result};
-pub use store::fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
+pub use stats::CacheStats;
+pub use store::fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 #[cfg(feature = "memcached")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memcached")))]
-pub use store::memcached::{MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient};
+pub use store::memcached::{
+    MemcachedBytecodeCache, MemcachedBytecodeCacheBuilder, MemcachedClient,
+};
 #[cfg(feature = "memory")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
 pub use store::memory::MemoryBytecodeCache;
+#[cfg(feature = "zstd")]
+#[cfg_attr(docsrs, doc(cfg(feature = "zstd")))]
+pub use wrap::compressed::Compressed;
 pub use wrap::read_only::ReadOnly;
 #[cfg(feature = "signed")]
 #[cfg_attr(docsrs, doc(cfg(feature = "signed")))]
 pub use wrap::signed::Signed;
-pub use stats::CacheStats;
 pub use wrap::tiered::TieredBytecodeCache;
 
 #[cfg(feature = "derive")]
 pub use bccache_derive::BytecodeCache;
 
+/// Sizes in bytes as people write them (`64k`, `64 KiB`, `1.5 GiB`, `4096`): the one grammar of
+/// the derive's `memory` and `max_size` and of the `bccache` command's `--max-size`.
+pub use bccache_size as size;
+
 #[doc(hidden)]
-#[path = "private.rs"]
+#[path = "private/mod.rs"]
 pub mod __private;

@@ -36,9 +36,9 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::bucket::BC_MAGIC;
 use crate::error::{Error, Result};
-use crate::store::fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 use crate::stats::CacheStats;
 use crate::store::fs::stats_file::{self, STATS_PREFIX};
+use crate::store::fs::{DEFAULT_PATTERN, FileSystemBytecodeCache};
 
 /// Temporary files younger than this may belong to a live writer: upkeep leaves them alone.
 pub const TEMP_FILE_GRACE: Duration = Duration::from_secs(60 * 60);
