@@ -76,7 +76,7 @@ impl Compiler for Reverse {
         code.clone()
     }
 
-    fn from_bytecode(&self, bytecode: &[u8]) -> Option<Vec<u8>> {
+    unsafe fn from_bytecode(&self, bytecode: &[u8]) -> Option<Vec<u8>> {
         Some(bytecode.to_vec())
     }
 }

@@ -156,6 +156,153 @@ fn a_decompression_bomb_is_a_miss() {
     });
 }
 
+/// A zstd frame of `len` zeros (a multiple of 128 KiB) as RLE blocks of 4 bytes each,
+/// declaring its content size: 1 GiB in 32 KiB.
+fn zero_frame(len: u64) -> Vec<u8> {
+    const BLOCK: u64 = 128 << 10;
+    let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd, 0xe0];
+    frame.extend_from_slice(&len.to_le_bytes());
+    let blocks = len / BLOCK;
+    for at in 0..blocks {
+        let header = u32::from(at + 1 == blocks) | (1 << 1) | ((BLOCK as u32) << 3);
+        frame.extend_from_slice(&header.to_le_bytes()[..3]);
+        frame.push(0);
+    }
+    frame
+}
+
+/// `declared` (the payload's length prefix), then `frame`.
+fn payload(declared: u64, frame: &[u8]) -> Vec<u8> {
+    [&declared.to_le_bytes()[..], frame].concat()
+}
+
+/// The hostile payloads of the probe: a 32 KiB frame of 1 GiB declared as 1 GiB, the same
+/// frame declared small, and 18 bytes declaring 1 GiB.
+fn hostile_payloads() -> Vec<(&'static str, Vec<u8>)> {
+    let bomb = zero_frame(1 << 30);
+    let mut head = vec![0x28, 0xb5, 0x2f, 0xfd, 0xa0];
+    head.extend_from_slice(&(1u32 << 30).to_le_bytes());
+    head.push(0);
+    vec![
+        ("1 GiB bomb declared 1 GiB", payload(1 << 30, &bomb)),
+        ("1 GiB bomb declared 16 MiB", payload(16 << 20, &bomb)),
+        ("18 bytes declaring 1 GiB", payload(1 << 30, &head)),
+    ]
+}
+
+/// The process's peak resident memory so far, in KiB.
+fn peak_rss_kib() -> i64 {
+    // SAFETY: `getrusage` only writes the `rusage` it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
+        usage
+    };
+    usage.ru_maxrss
+}
+
+/// The child's part: limits its address space to what it uses now plus 768 MiB (an up-front
+/// reservation of 1 GiB aborts), loads every hostile payload through a plain and a signed
+/// stack, and prints how much its peak resident memory grew.
+fn load_hostile_payloads_in_this_process() {
+    let status = std::fs::read_to_string("/proc/self/status").expect("own status");
+    let vm_kib: u64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmSize:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmSize in /proc/self/status");
+    let limit = (vm_kib << 10) + (768 << 20);
+    let rlimit = libc::rlimit {
+        rlim_cur: limit,
+        rlim_max: limit,
+    };
+    // SAFETY: `setrlimit` only reads the `rlimit` it is given.
+    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &rlimit) }, 0);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inner = bccache::FileSystemBytecodeCache::new(dir.path(), "__bomb_%s.cache").expect("fs");
+    let plain = Compressed::new(&inner, 3).expect("level 3");
+    let before = peak_rss_kib();
+    for (what, bytes) in hostile_payloads() {
+        plant(
+            &inner,
+            &plain.inner_fingerprint(&()),
+            "bomb.html",
+            SOURCE,
+            bytes.clone(),
+        );
+        assert_eq!(load(&plain, "bomb.html", SOURCE), None, "{what}");
+        #[cfg(feature = "signed")]
+        {
+            let signed =
+                Compressed::new(bccache::Signed::new(&inner, &[0x5a; 32]).expect("key"), 3)
+                    .expect("level 3");
+            let below_compression = support::below::Fingerprint(signed.inner_fingerprint(&()));
+            let below_mac = signed.inner().inner_fingerprint(&below_compression);
+            // Signed with a key id nobody accepts: refused before the frame is looked at.
+            let mut forged = bytes;
+            forged.extend_from_slice(&[0; 40]);
+            plant(&inner, &below_mac, "bomb.html", SOURCE, forged);
+            assert_eq!(load(&signed, "bomb.html", SOURCE), None, "signed: {what}");
+        }
+    }
+    println!("peak growth KiB: {}", peak_rss_kib() - before);
+}
+
+#[test]
+fn hostile_payloads_are_misses_that_cost_bounded_memory() {
+    use support::child::{child_command, child_instructions, spawn, wait_with_deadline};
+    const TEST: &str = "hostile_payloads_are_misses_that_cost_bounded_memory";
+    if child_instructions().is_some() {
+        load_hostile_payloads_in_this_process();
+        return;
+    }
+    let output = wait_with_deadline(
+        spawn(child_command(TEST, "load")),
+        std::time::Duration::from_secs(120),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{:?}\n{stdout}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The line follows the harness's "test ... " on the same line.
+    let growth: i64 = stdout
+        .split("peak growth KiB: ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the child's measurement in:\n{stdout}"));
+    // The decode limit is 64 MiB; the largest of these payloads is declared 16 MiB.
+    assert!(
+        growth < 48 << 10,
+        "peak resident memory grew by {growth} KiB"
+    );
+}
+
+#[test]
+fn a_decode_limit_below_the_code_refuses_to_store_and_misses_larger_payloads() {
+    on_each_store(|store_name, inner| {
+        let cache = Compressed::new(inner, 3)
+            .expect("level 3")
+            .decode_limit(100_000);
+        assert_eq!(cache.max_decoded(), 100_000);
+        let error = store(&cache, "big.html", SOURCE, &code(100_001)).expect_err("over");
+        assert!(
+            matches!(error, Error::OverDecodeLimit { .. }),
+            "{store_name}: {error}"
+        );
+        assert!(error.to_string().contains("100000"), "{error}");
+
+        let roomy = Compressed::new(inner, 3).expect("level 3");
+        store(&roomy, "big.html", SOURCE, &code(100_001)).expect("store");
+        assert_eq!(load(&cache, "big.html", SOURCE), None, "{store_name}");
+        assert!(load(&roomy, "big.html", SOURCE).is_some(), "{store_name}");
+    });
+}
+
 #[test]
 fn batch_lookups_go_through_the_wrapper() {
     on_each_store(|store_name, inner| {

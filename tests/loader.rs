@@ -73,7 +73,7 @@ impl Compiler for Shout {
         [TAG, code.as_bytes()].concat()
     }
 
-    fn from_bytecode(&self, bytecode: &[u8]) -> Option<String> {
+    unsafe fn from_bytecode(&self, bytecode: &[u8]) -> Option<String> {
         let text = bytecode.strip_prefix(TAG)?;
         String::from_utf8(text.to_vec()).ok()
     }

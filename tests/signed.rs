@@ -219,24 +219,14 @@ fn batch_lookups_verify_every_entry() {
 
 #[cfg(feature = "zstd")]
 #[test]
-fn signing_and_compression_compose_in_either_order() {
-    use bccache::Compressed;
+fn signing_goes_inside_compression_and_the_other_order_is_refused() {
+    use bccache::{Compressed, ReadOnly, TieredBytecodeCache};
     on_each_store(|store_name, inner| {
         let code = b"local t = {} ".repeat(2_000);
-        let verify_first = Compressed::new(signed(inner), 3).expect("level");
-        let decompress_first =
-            Signed::new(Compressed::new(inner, 3).expect("level"), &OUR_KEY).expect("key");
-        for cache in [&verify_first as &dyn BytecodeCache, &decompress_first] {
-            store(cache, "page.lua", SOURCE, &code).expect("store");
-            assert!(
-                load(cache, "page.lua", SOURCE) == Some(code.clone()),
-                "{store_name}"
-            );
-        }
-        // Each stack has its own fingerprint.
-        assert_eq!(
-            load(&verify_first, "page.lua", SOURCE),
-            None,
+        let cache = Compressed::new(signed(inner), 3).expect("level");
+        store(&cache, "page.lua", SOURCE, &code).expect("store");
+        assert!(
+            load(&cache, "page.lua", SOURCE) == Some(code.clone()),
             "{store_name}"
         );
 
@@ -244,12 +234,32 @@ fn signing_and_compression_compose_in_either_order() {
         let forger =
             Compressed::new(Signed::new(inner, &ATTACKER_KEY).expect("key"), 3).expect("level");
         store(&forger, "page.lua", SOURCE, b"forged").expect("plant");
-        assert_eq!(
-            load(&verify_first, "page.lua", SOURCE),
-            None,
-            "{store_name}"
-        );
+        assert_eq!(load(&cache, "page.lua", SOURCE), None, "{store_name}");
     });
+
+    // Decompression before verification cannot be built, however the compressed store is
+    // wrapped.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = || FileSystemBytecodeCache::new(dir.path(), "__t_%s.cache").expect("store");
+    let compressed = || Compressed::new(files(), 3).expect("level");
+    let refusals = [
+        Signed::new(compressed(), &OUR_KEY).err(),
+        Signed::new(ReadOnly::new(compressed()), &OUR_KEY).err(),
+        Signed::new(Box::new(compressed()) as Box<dyn BytecodeCache>, &OUR_KEY).err(),
+        Signed::new(
+            TieredBytecodeCache::new(vec![Box::new(files()), Box::new(compressed())]),
+            &OUR_KEY,
+        )
+        .err(),
+    ];
+    for refusal in refusals {
+        let error = refusal.expect("refused");
+        assert!(matches!(error, Error::SignedAroundCompressed), "{error}");
+        assert!(
+            error.to_string().contains("Compressed::new(Signed::new("),
+            "{error}"
+        );
+    }
 }
 
 #[cfg(feature = "lua")]
@@ -409,4 +419,68 @@ fn keys_from_the_environment() {
             other => panic!("{var}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn an_unsigned_tier_below_a_signed_one_never_gets_its_entries_signed() {
+    use bccache::{CachedLoader, Origin, ReadOnly, TieredBytecodeCache, Trust};
+    use support::engine::Upper;
+
+    let shared_dir = tempfile::tempdir().expect("temp dir");
+    let local_dir = tempfile::tempdir().expect("temp dir");
+    let shared = || {
+        let files = FileSystemBytecodeCache::new(shared_dir.path(), "__shared_%s.cache");
+        Signed::new(files.expect("store"), &OUR_KEY).expect("key")
+    };
+    let local = FileSystemBytecodeCache::new(local_dir.path(), "__local_%s.cache").expect("store");
+    assert_eq!(shared().trust(), Trust::Verified);
+    assert_eq!(ReadOnly::new(shared()).trust(), Trust::Verified);
+    assert_eq!(local.trust(), Trust::Unverified);
+
+    // The attacker plants code in the unsigned tier, under the compiler's fingerprint.
+    let mut planted = local
+        .get_bucket(&Upper, "page", None, "hello")
+        .expect("bucket");
+    planted.code = Some(b"ATTACKER".to_vec());
+    local.set_bucket(&planted).expect("plant");
+
+    // Machine A put the unsigned tier below the signed one.
+    let tiers = TieredBytecodeCache::new(vec![Box::new(shared()), Box::new(local)]);
+    assert_eq!(tiers.trust(), Trust::Unverified);
+    let machine_a = CachedLoader::new(Upper, tiers);
+    let loaded = machine_a
+        .load_with_origin("page", None, "hello")
+        .expect("load");
+    // Its own stack trusts that tier for this process: the hit is returned...
+    assert_eq!(
+        (loaded.code.as_str(), loaded.origin),
+        ("ATTACKER", Origin::Cache)
+    );
+    // ...but never signed into the shared store.
+    let in_shared = shared()
+        .get_bucket(&Upper, "page", None, "hello")
+        .expect("load");
+    assert_eq!(in_shared.code, None);
+
+    // Machine B trusts only the signed store: it compiles, and never runs the attacker's code.
+    let machine_b = CachedLoader::new(Upper, shared());
+    for origin in [Origin::Compiled, Origin::Cache] {
+        let loaded = machine_b
+            .load_with_origin("page", None, "hello")
+            .expect("load");
+        assert_eq!((loaded.code.as_str(), loaded.origin), ("HELLO", origin));
+    }
+
+    // Fills toward less trusted tiers go on: a signed hit fills an unsigned tier above it.
+    let fast_dir = tempfile::tempdir().expect("temp dir");
+    let fast = FileSystemBytecodeCache::new(fast_dir.path(), "__fast_%s.cache").expect("store");
+    let tiers = TieredBytecodeCache::new(vec![Box::new(fast), Box::new(shared())]);
+    let hit = tiers
+        .get_bucket(&Upper, "page", None, "hello")
+        .expect("load");
+    assert_eq!(hit.code.as_deref(), Some(&b"HELLO"[..]));
+    let filled = tiers.tiers()[0]
+        .get_bucket(&Upper, "page", None, "hello")
+        .expect("load");
+    assert_eq!(filled.code.as_deref(), Some(&b"HELLO"[..]));
 }

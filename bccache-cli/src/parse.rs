@@ -3,49 +3,10 @@
 
 use std::time::Duration;
 
-/// Bytes from `1GiB`, `1.5 GB`, `500 MB`, `64k`, `4096`: decimal units (k, M, G, T: powers of
-/// 1000) and binary ones (Ki, Mi, Gi, Ti: powers of 1024), case-insensitive, an optional `B`,
-/// spaces allowed between number and unit.
+/// Bytes from `1GiB`, `1.5 GB`, `500 MB`, `64k`, `4096`, by the grammar of `bccache::size`, which
+/// the derive's `memory` and `max_size` read too.
 pub fn parse_size(text: &str) -> Result<u64, String> {
-    let trimmed = text.trim();
-    let split = trimmed
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(trimmed.len());
-    let (number, unit) = trimmed.split_at(split);
-    let unit = unit.trim();
-    let lower = unit.to_ascii_lowercase();
-    let unit_name = lower.strip_suffix('b').unwrap_or(&lower);
-    let multiplier: u64 = match unit_name {
-        "" => 1,
-        "k" => 1000,
-        "m" => 1000u64.pow(2),
-        "g" => 1000u64.pow(3),
-        "t" => 1000u64.pow(4),
-        "ki" => 1 << 10,
-        "mi" => 1 << 20,
-        "gi" => 1 << 30,
-        "ti" => 1 << 40,
-        _ => {
-            return Err(format!(
-                "unknown size unit `{unit}` in `{text}`; use B, kB, MB, GB, TB, KiB, MiB, GiB or TiB"
-            ));
-        }
-    };
-    let bad_number = || format!("`{text}` is not a size; write e.g. `1GiB`, `500 MB` or `4096`");
-    if number.is_empty() {
-        return Err(bad_number());
-    }
-    if let Ok(whole) = number.parse::<u64>() {
-        return whole
-            .checked_mul(multiplier)
-            .ok_or_else(|| format!("`{text}` is too large"));
-    }
-    let value: f64 = number.parse().map_err(|_| bad_number())?;
-    let bytes = (value * multiplier as f64).round();
-    if !bytes.is_finite() || bytes >= u64::MAX as f64 {
-        return Err(format!("`{text}` is too large"));
-    }
-    Ok(bytes as u64)
+    bccache::size::parse(text).map_err(|error| format!("`{text}` {error}"))
 }
 
 /// An age from `30d`, `12h`, `90m`, `45s`, `2w` or plain seconds (`3600`).
@@ -76,22 +37,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("`{text}` is too long"))
 }
 
-/// `1.5 MiB`-style: bytes in binary units, one decimal.
+/// `1.5 MiB`-style: bytes in binary units, one decimal; `parse_size` reads it back.
 pub fn format_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64;
-    let mut unit = "B";
-    for next in UNITS {
-        if value < 1024.0 {
-            break;
-        }
-        value /= 1024.0;
-        unit = next;
-    }
-    format!("{value:.1} {unit}")
+    bccache::size::format(bytes)
 }
 
 /// `3 d`, `5 h`, `12 min`, `40 s`: the largest unit that fits.

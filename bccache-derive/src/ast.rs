@@ -4,9 +4,10 @@
 use proc_macro2::Span;
 use syn::{Data, DeriveInput, Generics, Ident, LitStr, Member, Type};
 
-use crate::attr::{self, ChecksumKind, FieldKey, FieldKind, Key, StructAttrs};
+use crate::attr::{self, FieldKey, FieldKind, Key, StructAttrs};
 use crate::ctxt::Ctxt;
 use crate::valid::{self, Stores};
+use crate::value::ChecksumKind;
 
 /// A struct with a valid cache configuration.
 pub struct Input<'a> {

@@ -5,7 +5,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{DeriveInput, Generics, LitStr, Type, WherePredicate, parse_quote};
 
 use crate::ast::{Cache, FieldRef, FieldUse, Input, Network, NetworkKind, Value};
-use crate::attr::ChecksumKind;
+use crate::value::ChecksumKind;
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
     match Input::from_syn(input) {

@@ -9,6 +9,7 @@ mod attr;
 mod ctxt;
 mod expand;
 mod valid;
+mod value;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
@@ -56,7 +57,7 @@ use syn::{DeriveInput, parse_macro_input};
 ///
 /// | key | on | value |
 /// |---|---|---|
-/// | `memory = "64 MiB"` | struct | the bound on the bytes held: an integer of bytes (`memory = 67108864`), or a string with `KB`, `KiB`, `MB`, `MiB`, `GB` or `GiB`, with or without a space |
+/// | `memory = "64 MiB"` | struct | the bound on the bytes held: an integer of bytes (`memory = 67108864`), or a string in the grammar of `bccache::size` (the `bccache` command's too): `"64 MiB"`, `"1.5 GiB"`, `"64k"`; decimal units `kB`, `MB`, `GB`, `TB` and binary ones `KiB`, `MiB`, `GiB`, `TiB`, in any case, the `B` optional, with or without a space |
 /// | `#[cache(memory)]` | field | the bound in bytes, read from the field: `u64` or `u32` |
 ///
 /// # Filesystem store

@@ -5,8 +5,9 @@
 use proc_macro2::Span;
 use syn::Ident;
 
-use crate::attr::{self, FieldKey, FieldKind, Key, MAX_TIMEOUT, StructAttrs};
+use crate::attr::{FieldKey, FieldKind, Key, StructAttrs};
 use crate::ctxt::Ctxt;
+use crate::value::{self, MAX_TIMEOUT};
 
 /// Where each store was chosen: by its key on the struct, else by a field marked with it.
 pub struct Stores {
@@ -173,7 +174,7 @@ pub fn check(cx: &mut Ctxt, ident: &Ident, attrs: &StructAttrs, fields: &[FieldK
 
     if stores.memcached.is_some() {
         if let Some(prefix) = &attrs.prefix {
-            attr::check_memcached_prefix(cx, &prefix.value);
+            value::check_memcached_prefix(cx, &prefix.value);
         }
         if let Some(timeout) = attrs
             .timeout
@@ -189,7 +190,7 @@ pub fn check(cx: &mut Ctxt, ident: &Ident, attrs: &StructAttrs, fields: &[FieldK
         }
     } else if stores.redis.is_some() {
         if let Some(prefix) = &attrs.prefix {
-            attr::check_redis_prefix(cx, &prefix.value);
+            value::check_redis_prefix(cx, &prefix.value);
         }
     }
 

@@ -231,69 +231,180 @@ pub trait BytecodeCache: Send + Sync {
     fn set_bucket(&self, bucket: &Bucket<'_>) -> Result<()> {
         self.dump_bytecode(bucket)
     }
+
+    /// What this store's hits can be trusted to be. The default, and every plain store, is
+    /// [`Trust::Unverified`]; `Signed` is [`Trust::Verified`], and wrappers answer for the store
+    /// they wrap. A store of your own that verifies its entries with a secret of the
+    /// application may say `Verified`.
+    fn trust(&self) -> Trust {
+        Trust::Unverified
+    }
+
+    /// Whether loading decompresses what the store read (a `Compressed` store, or one that
+    /// wraps one): `Signed` refuses to wrap such a store, since its MAC would be checked only
+    /// after an attacker's payload had been decompressed.
+    #[doc(hidden)]
+    fn decompresses(&self) -> bool {
+        false
+    }
 }
 
-/// Forwards every method, provided ones included, so a wrapped cache keeps its overrides.
+/// What a store's hits can be trusted to be, for stores that combine stores: a
+/// [`TieredBytecodeCache`](crate::TieredBytecodeCache) never fills a tier with a hit from a tier
+/// less trusted than it.
+///
+/// ```
+/// use bccache::{BytecodeCache, FileSystemBytecodeCache, Trust};
+///
+/// let dir = tempfile::tempdir()?;
+/// let cache = FileSystemBytecodeCache::new(dir.path(), "__app_%s.cache")?;
+/// assert_eq!(cache.trust(), Trust::Unverified);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Trust {
+    /// A hit is whatever the store holds: it is as trustworthy as everyone who can write to
+    /// the store (a private directory: the application; an open memcached: anyone).
+    Unverified,
+    /// Every hit passed a check that only holders of the application's secret key can pass
+    /// (`Signed`).
+    Verified,
+}
+
+/// The store a wrapper forwards to: what [`forward_bytecode_cache!`] calls.
+pub(crate) trait Wrapper {
+    type Inner: BytecodeCache + ?Sized;
+
+    fn wrapped(&self) -> &Self::Inner;
+}
+
+/// Defines the named [`BytecodeCache`] methods, inside an `impl BytecodeCache` block of a
+/// [`Wrapper`], as calls of the wrapped store: `every` names them all (provided ones included,
+/// so that a wrapped cache keeps its overrides). The one place where the trait's methods are
+/// listed for forwarding.
 macro_rules! forward_bytecode_cache {
-    ($($wrapper:ty),*) => {$(
-        impl<T: BytecodeCache + ?Sized> BytecodeCache for $wrapper {
-            fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
-                (**self).load_bytecode(bucket)
+    (every) => {
+        $crate::cache::forward_bytecode_cache!(
+            load_bytecode, dump_bytecode, clear, get_cache_key, get_source_checksum,
+            get_source_checksum_bytes, get_bucket, get_bucket_bytes, load_bytecodes, get_buckets,
+            stats, flush_stats, set_bucket, trust, decompresses
+        );
+    };
+    ($($method:ident),+ $(,)?) => {
+        $($crate::cache::forward_bytecode_cache!(@ $method);)+
+    };
+    (@ load_bytecode) => {
+        fn load_bytecode(&self, bucket: &mut $crate::Bucket<'_>) -> $crate::Result<()> {
+            $crate::cache::Wrapper::wrapped(self).load_bytecode(bucket)
+        }
+    };
+    (@ dump_bytecode) => {
+        fn dump_bytecode(&self, bucket: &$crate::Bucket<'_>) -> $crate::Result<()> {
+            $crate::cache::Wrapper::wrapped(self).dump_bytecode(bucket)
+        }
+    };
+    (@ clear) => {
+        fn clear(&self) -> $crate::Result<()> {
+            $crate::cache::Wrapper::wrapped(self).clear()
+        }
+    };
+    (@ get_cache_key) => {
+        fn get_cache_key(&self, name: &str, filename: Option<&str>) -> String {
+            $crate::cache::Wrapper::wrapped(self).get_cache_key(name, filename)
+        }
+    };
+    (@ get_source_checksum) => {
+        fn get_source_checksum(&self, source: &str) -> String {
+            $crate::cache::Wrapper::wrapped(self).get_source_checksum(source)
+        }
+    };
+    (@ get_source_checksum_bytes) => {
+        fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
+            $crate::cache::Wrapper::wrapped(self).get_source_checksum_bytes(source)
+        }
+    };
+    (@ get_bucket) => {
+        fn get_bucket<'e>(
+            &self,
+            environment: &'e dyn $crate::Environment,
+            name: &str,
+            filename: Option<&str>,
+            source: &str,
+        ) -> $crate::Result<$crate::Bucket<'e>> {
+            $crate::cache::Wrapper::wrapped(self).get_bucket(environment, name, filename, source)
+        }
+    };
+    (@ get_bucket_bytes) => {
+        fn get_bucket_bytes<'e>(
+            &self,
+            environment: &'e dyn $crate::Environment,
+            name: &str,
+            filename: Option<&str>,
+            source: &[u8],
+        ) -> $crate::Result<$crate::Bucket<'e>> {
+            $crate::cache::Wrapper::wrapped(self)
+                .get_bucket_bytes(environment, name, filename, source)
+        }
+    };
+    (@ load_bytecodes) => {
+        fn load_bytecodes(&self, buckets: &mut [$crate::Bucket<'_>]) -> $crate::Result<()> {
+            $crate::cache::Wrapper::wrapped(self).load_bytecodes(buckets)
+        }
+    };
+    (@ get_buckets) => {
+        fn get_buckets<'e>(
+            &self,
+            environment: &'e dyn $crate::Environment,
+            lookups: &[$crate::Lookup<'_>],
+        ) -> $crate::Result<Vec<$crate::Bucket<'e>>> {
+            $crate::cache::Wrapper::wrapped(self).get_buckets(environment, lookups)
+        }
+    };
+    (@ stats) => {
+        fn stats(&self) -> Option<$crate::CacheStats> {
+            $crate::cache::Wrapper::wrapped(self).stats()
+        }
+    };
+    (@ flush_stats) => {
+        fn flush_stats(&self) -> $crate::Result<()> {
+            $crate::cache::Wrapper::wrapped(self).flush_stats()
+        }
+    };
+    (@ set_bucket) => {
+        fn set_bucket(&self, bucket: &$crate::Bucket<'_>) -> $crate::Result<()> {
+            $crate::cache::Wrapper::wrapped(self).set_bucket(bucket)
+        }
+    };
+    (@ trust) => {
+        fn trust(&self) -> $crate::Trust {
+            $crate::cache::Wrapper::wrapped(self).trust()
+        }
+    };
+    (@ decompresses) => {
+        fn decompresses(&self) -> bool {
+            $crate::cache::Wrapper::wrapped(self).decompresses()
+        }
+    };
+}
+
+pub(crate) use forward_bytecode_cache;
+
+/// Implements [`Wrapper`] and forwards every method for smart pointers to caches.
+macro_rules! forward_pointers {
+    ($($pointer:ty),*) => {$(
+        impl<T: BytecodeCache + ?Sized> Wrapper for $pointer {
+            type Inner = T;
+
+            fn wrapped(&self) -> &T {
+                self
             }
-            fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
-                (**self).dump_bytecode(bucket)
-            }
-            fn clear(&self) -> Result<()> {
-                (**self).clear()
-            }
-            fn get_cache_key(&self, name: &str, filename: Option<&str>) -> String {
-                (**self).get_cache_key(name, filename)
-            }
-            fn get_source_checksum(&self, source: &str) -> String {
-                (**self).get_source_checksum(source)
-            }
-            fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
-                (**self).get_source_checksum_bytes(source)
-            }
-            fn get_bucket<'e>(
-                &self,
-                environment: &'e dyn Environment,
-                name: &str,
-                filename: Option<&str>,
-                source: &str,
-            ) -> Result<Bucket<'e>> {
-                (**self).get_bucket(environment, name, filename, source)
-            }
-            fn get_bucket_bytes<'e>(
-                &self,
-                environment: &'e dyn Environment,
-                name: &str,
-                filename: Option<&str>,
-                source: &[u8],
-            ) -> Result<Bucket<'e>> {
-                (**self).get_bucket_bytes(environment, name, filename, source)
-            }
-            fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
-                (**self).load_bytecodes(buckets)
-            }
-            fn get_buckets<'e>(
-                &self,
-                environment: &'e dyn Environment,
-                lookups: &[Lookup<'_>],
-            ) -> Result<Vec<Bucket<'e>>> {
-                (**self).get_buckets(environment, lookups)
-            }
-            fn stats(&self) -> Option<CacheStats> {
-                (**self).stats()
-            }
-            fn flush_stats(&self) -> Result<()> {
-                (**self).flush_stats()
-            }
-            fn set_bucket(&self, bucket: &Bucket<'_>) -> Result<()> {
-                (**self).set_bucket(bucket)
-            }
+        }
+
+        impl<T: BytecodeCache + ?Sized> BytecodeCache for $pointer {
+            forward_bytecode_cache!(every);
         }
     )*};
 }
 
-forward_bytecode_cache!(&T, Box<T>, Arc<T>);
+forward_pointers!(&T, Box<T>, Arc<T>);

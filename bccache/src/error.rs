@@ -190,6 +190,30 @@ pub enum Error {
         source: io::Error,
     },
 
+    /// `Compressed` code too large for the wrapper's decode limit: it would be a miss at every
+    /// load, so it is refused when stored (see `Compressed::decode_limit`).
+    #[error(
+        "bytecode for `{key}` is {len} bytes, over the compressed store's decode limit of {limit} \
+         bytes; raise it with `Compressed::decode_limit`"
+    )]
+    OverDecodeLimit {
+        /// The bucket's key.
+        key: String,
+        /// The code's length.
+        len: u64,
+        /// The wrapper's decode limit.
+        limit: u64,
+    },
+
+    /// `Signed` around a store that decompresses: its MAC would be checked only after an
+    /// attacker's payload was decompressed. Sign inside, compress outside.
+    #[error(
+        "cannot sign a store that decompresses (`Signed::new(Compressed::new(..))`): the \
+         signature must be checked before decompression; write \
+         `Compressed::new(Signed::new(store, key)?, level)`"
+    )]
+    SignedAroundCompressed,
+
     /// A signing key that cannot sign entries (see `Signed::new`): too short.
     #[error("invalid signing key: {reason}")]
     InvalidSigningKey {

@@ -83,7 +83,7 @@ pub mod engine;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use crate::store::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
-pub use cache::{BytecodeCache, DEFAULT_PREFIX, Lookup};
+pub use cache::{BytecodeCache, DEFAULT_PREFIX, Lookup, Trust};
 pub use checksum::Checksum;
 pub use error::{Error, Result};
 pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
@@ -109,8 +109,12 @@ pub use wrap::tiered::TieredBytecodeCache;
 #[cfg(feature = "derive")]
 pub use bccache_derive::BytecodeCache;
 
+/// Sizes in bytes as people write them (`64k`, `64 KiB`, `1.5 GiB`, `4096`): the one grammar of
+/// the derive's `memory` and `max_size` and of the `bccache` command's `--max-size`.
+pub use bccache_size as size;
+
 #[doc(hidden)]
-#[path = "private.rs"]
+#[path = "private/mod.rs"]
 pub mod __private;
 
 #[doc(hidden)]

@@ -40,13 +40,18 @@ use crate::error::Error;
 ///         code.join("\n").into_bytes()
 ///     }
 ///
-///     fn from_bytecode(&self, bytecode: &[u8]) -> Option<Vec<String>> {
+///     /// Any bytes are sound here: they are only split into words.
+///     unsafe fn from_bytecode(&self, bytecode: &[u8]) -> Option<Vec<String>> {
 ///         let text = std::str::from_utf8(bytecode).ok()?;
 ///         Some(text.split('\n').filter(|w| !w.is_empty()).map(str::to_owned).collect())
 ///     }
 /// }
-/// # let code = Words.compile("a", None, "x y").unwrap();
-/// # assert_eq!(Words.from_bytecode(&Words.to_bytecode(&code)), Some(code));
+///
+/// let code = Words.compile("a", None, "x y")?;
+/// let bytecode = Words.to_bytecode(&code);
+/// // SAFETY: `Words`' own `to_bytecode` output, straight back, never stored.
+/// assert_eq!(unsafe { Words.from_bytecode(&bytecode) }, Some(code));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Compiler: Environment {
     /// What the compiler reads: `str` for text (Lua, regexes, templates), `[u8]` for binary
@@ -71,9 +76,22 @@ pub trait Compiler: Environment {
 
     /// Turns bytes made by [`to_bytecode`](Self::to_bytecode) back into code; `None` when they
     /// cannot be decoded (the loader then compiles again).
+    ///
+    /// [`CachedLoader`] is the safe way to call this; read its "Trust" section.
+    ///
+    /// # Safety
+    ///
+    /// These bytes came from [`to_bytecode`](Self::to_bytecode) of a compiler with the same
+    /// fingerprint, through a store the application trusts or that is `Signed`.
+    ///
+    /// Engines may run their bytecode without verifying it: Lua does not check binary chunks,
+    /// and wasmtime maps serialized modules as native code. Bytes of anyone else's choosing can
+    /// then do whatever the process can. An implementation may accept more (the regex engine
+    /// validates any bytes) and says so in its docs; a caller relying on that names the
+    /// implementation it relies on.
     // Takes `self`: decoding needs the engine (a Lua state, options), like `compile`.
     #[allow(clippy::wrong_self_convention)]
-    fn from_bytecode(&self, bytecode: &[u8]) -> Option<Self::Code>;
+    unsafe fn from_bytecode(&self, bytecode: &[u8]) -> Option<Self::Code>;
 }
 
 /// One result of [`CachedLoader::load_many`].
@@ -150,6 +168,30 @@ pub enum LoadError<E> {
 /// The loader holds no state of its own between calls: it is `Send` and `Sync` whenever its
 /// compiler and cache are, so one loader can serve many threads. Two threads loading the same
 /// missing name at once both compile it; the cache keeps one of the equal results.
+///
+/// # Trust
+///
+/// This is the one place where bccache calls the `unsafe` [`Compiler::from_bytecode`], and
+/// the argument that the call keeps its contract is this:
+///
+/// - **Same fingerprint.** The bytes are the code of a bucket built with the loader's own
+///   compiler as its [`Environment`]. Every built-in store hands back code only from an entry
+///   whose header holds that fingerprint, the template's key and its source checksum, and
+///   whose trailer matches every byte; wrappers extend the fingerprint with their own tag. So
+///   an entry of another engine, engine version, option set or wrapper stack is a miss.
+/// - **From `to_bytecode`.** The loader stores nothing but [`Compiler::to_bytecode`]'s output,
+///   and the checks above catch every accidental change on the way (torn writes, flipped bits,
+///   misrouted replies).
+/// - **A store the application trusts, or `Signed`.** Which store that is, is the
+///   application's decision: passing a store to [`new`](Self::new) says it holds only what a
+///   loader of this application wrote. That holds for a directory only the application's user
+///   can write (the default directory of
+///   [`with_default_dir`](crate::FileSystemBytecodeCache::with_default_dir)), and for any
+///   store wrapped in `Signed`, whose MAC stops every writer without the key. It does not hold
+///   for an unauthenticated memcached or Redis, or a directory others can write, unwrapped:
+///   there, sign the entries (the threat model is in the docs of `bccache::signed`).
+///
+/// This is the trust wasmtime's own compilation cache places in its directory.
 ///
 /// ```
 /// # #[cfg(feature = "regex")] {
@@ -349,7 +391,9 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
         source: &C::Source,
     ) -> Result<Loaded<C::Code>, LoadError<C::Error>> {
         if let Some(bytes) = bucket.code.as_deref() {
-            if let Some(code) = self.compiler.from_bytecode(bytes) {
+            // SAFETY: the bytes are a hit of `self.cache` for `self.compiler`'s fingerprint; why
+            // that keeps `from_bytecode`'s contract is argued once, in "Trust" on `CachedLoader`.
+            if let Some(code) = unsafe { self.compiler.from_bytecode(bytes) } {
                 return Ok(Loaded {
                     code,
                     origin: Origin::Cache,
@@ -424,7 +468,7 @@ mod tests {
             code.clone().into_bytes()
         }
 
-        fn from_bytecode(&self, bytecode: &[u8]) -> Option<String> {
+        unsafe fn from_bytecode(&self, bytecode: &[u8]) -> Option<String> {
             String::from_utf8(bytecode.to_vec()).ok()
         }
     }

@@ -35,7 +35,7 @@ impl bccache::Compiler for Upper {
         code.clone().into_bytes()
     }
 
-    fn from_bytecode(&self, bytecode: &[u8]) -> Option<String> {
+    unsafe fn from_bytecode(&self, bytecode: &[u8]) -> Option<String> {
         String::from_utf8(bytecode.to_vec()).ok()
     }
 }

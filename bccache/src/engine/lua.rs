@@ -189,7 +189,12 @@ impl Compiler for LuaCompiler {
         code.dump(self.strip)
     }
 
-    fn from_bytecode(&self, bytecode: &[u8]) -> Option<Function> {
+    /// # Safety
+    ///
+    /// The trait's contract. Beyond it, bytes that do not start with a binary chunk header of
+    /// this very Lua (signature, version, format, number sizes and test values) are refused
+    /// before Lua reads further, and so is source text; past the header, Lua checks nothing.
+    unsafe fn from_bytecode(&self, bytecode: &[u8]) -> Option<Function> {
         // Binary mode only: bytes that are source text must not be compiled behind our back.
         self.lua
             .load(bytecode)

@@ -42,7 +42,9 @@ const DFA_ALIGN: usize = 4;
 ///
 /// let compiler = DfaCompiler::new();
 /// let dfa = compiler.compile("routes", None, "/users/[0-9]+\n/posts/[a-z-]+")?;
-/// let loaded = compiler.from_bytecode(&compiler.to_bytecode(&dfa)).expect("valid bytecode");
+/// let bytecode = compiler.to_bytecode(&dfa);
+/// // SAFETY: `DfaCompiler` validates any bytes (see its `from_bytecode`).
+/// let loaded = unsafe { compiler.from_bytecode(&bytecode) }.expect("valid bytecode");
 /// let half = loaded.try_search_fwd(&Input::new("/posts/hello-world"))?.expect("a match");
 /// assert_eq!(half.pattern().as_usize(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -137,7 +139,12 @@ impl Compiler for DfaCompiler {
         bytes
     }
 
-    fn from_bytecode(&self, bytecode: &[u8]) -> Option<DFA<Vec<u32>>> {
+    /// # Safety
+    ///
+    /// Any bytes are sound: regex-automata's `DFA::from_bytes` validates every transition and
+    /// table before the DFA is used, so bytes that break the trait's contract give a miss or a
+    /// DFA that answers wrongly, never undefined behaviour.
+    unsafe fn from_bytecode(&self, bytecode: &[u8]) -> Option<DFA<Vec<u32>>> {
         // `from_bytes` needs its input on a 4-byte boundary. A large `Vec<u8>` usually is (the
         // allocator aligns to 16), so use the bytes in place when they are; otherwise copy
         // them to the first aligned offset of a slightly larger buffer.

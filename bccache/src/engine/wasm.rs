@@ -1,9 +1,8 @@
 //! [`WasmCompiler`]: WebAssembly modules compiled to native code by wasmtime (cranelift), cached
 //! as wasmtime's serialized modules.
 //!
-//! Compiling a module is the expensive part of starting it: SQLite compiled to Wasm (644 KB)
-//! takes most of a second to compile with cranelift, and milliseconds to deserialize from its
-//! serialized form. Bytecode here is [`Module::serialize`] (native code plus wasmtime's
+//! Compiling a module is the expensive part of starting it; deserializing its compiled form is
+//! cheap by comparison (the README's benchmarks give figures). Bytecode here is [`Module::serialize`] (native code plus wasmtime's
 //! metadata, an ELF image of a few times the module's size); loading is
 //! [`Module::deserialize`]. Sources are binary modules, or the text format (`.wat`).
 //!
@@ -34,9 +33,10 @@
 //! checked before a byte of the payload is used, so that only holders of the key can plant
 //! code.
 //!
-//! [`Compiler::from_bytecode`] is a safe method that trusts its bytes in the same way: call it
-//! only with bytes made by [`to_bytecode`](Compiler::to_bytecode), or let [`CachedLoader`]
-//! call it with what it read from a trusted cache.
+//! [`Compiler::from_bytecode`] is `unsafe` for this reason: call it only with bytes made by
+//! [`to_bytecode`](Compiler::to_bytecode) of a compiler with the same fingerprint, or let
+//! [`CachedLoader`] call it with what it read from a trusted or signed store (its "Trust"
+//! section holds the argument).
 //!
 //! [`CachedLoader`]: crate::CachedLoader
 //!
@@ -198,17 +198,21 @@ impl Compiler for WasmCompiler {
         })
     }
 
-    fn from_bytecode(&self, bytecode: &[u8]) -> Option<Module> {
+    /// # Safety
+    ///
+    /// The trait's contract, which is what [`Module::deserialize`] needs: the bytes are
+    /// [`Module::serialize`]'s output for an engine of this fingerprint. Empty bytes (what
+    /// [`to_bytecode`](Compiler::to_bytecode) gives for a module it cannot serialize) are
+    /// refused before wasmtime sees them.
+    unsafe fn from_bytecode(&self, bytecode: &[u8]) -> Option<Module> {
         if bytecode.is_empty() {
             return None;
         }
         // SAFETY: wasmtime requires these bytes to be the unmodified output of
-        // `Module::serialize` (other wasmtime versions' output is refused with an error). Here
-        // they are exactly what `to_bytecode` stored — every byte of the entry passed bccache's
-        // length, key, checksum and xxh3 trailer checks, and its fingerprint holds this
-        // engine's `precompile_compatibility_hash` — read from a cache location the user trusts
-        // as wasmtime's own cache trusts its directory (a network store signed with
-        // `bccache::Signed`). See the module docs.
+        // `Module::serialize` (other wasmtime versions' output is refused with an error), and
+        // this function's own contract is that they are `to_bytecode`'s output, which is
+        // `Module::serialize`'s, for an engine of this fingerprint, which holds this engine's
+        // `precompile_compatibility_hash`.
         unsafe { Module::deserialize(&self.engine, bytecode) }
             .map_err(|error| tracing::debug!(error = %error, "wasmtime refused a cached module"))
             .ok()

@@ -3,13 +3,14 @@
 use std::cell::RefCell;
 use std::fmt;
 
+use zstd::zstd_safe::{DCtx, DParameter, InBuffer, OutBuffer, ResetDirective};
+
 use crate::bucket::Environment;
 use crate::error::{Error, Result};
 use crate::wrap::layer::{EntryId, Layered, PayloadLayer, layered_cache};
 
-/// The largest code a compressed entry may decompress to: a payload declaring more is a miss
-/// before anything is allocated.
-pub(crate) const MAX_DECOMPRESSED: u64 = 1 << 30;
+/// The default [decode limit](Compressed::decode_limit): the most a payload may decompress to.
+pub(crate) const DEFAULT_DECODE_LIMIT: u64 = 64 << 20;
 
 /// Bytes of the declared decompressed length in front of the zstd frame.
 const LEN_PREFIX: usize = 8;
@@ -22,16 +23,23 @@ const LEN_PREFIX: usize = 8;
 /// caller's extended by `zstd` and the level. So compressed and plain entries, and entries of
 /// two levels, never hit each other: changing the level recompiles once. Frames carry zstd's
 /// content checksum. A payload that does not decompress, fails that checksum, or decompresses
-/// to anything but its declared length, is a miss, and so
-/// is one declaring more than 1 GiB; decompression never writes past the declared length, so a
-/// decompression bomb costs no memory.
+/// to anything but its declared length, is a miss.
+///
+/// **What a hostile payload costs.** Whoever can write to the inner store chooses the declared
+/// length and the frame. Neither is trusted for memory: a payload declaring more than the
+/// [decode limit](Self::decode_limit) (64 MiB by default) is a miss before anything is
+/// allocated, and decompression streams into a buffer that grows only as output is really
+/// produced, stops at the declared length, and limits zstd's window to the decode limit. So a
+/// decompression bomb costs at most about twice the decode limit of memory and the time to
+/// decompress that much, and is a miss. Code larger than the limit is refused when stored
+/// ([`Error::OverDecodeLimit`]), never a miss at every load.
 ///
 /// Statistics are the inner store's, with payloads that did not decompress counted as
 /// `rejected` rather than hits. `clear` clears the whole inner store.
 ///
-/// Composes with the other wrappers; to sign compressed entries, put [`Signed`](crate::Signed)
-/// inside, so that signatures are checked before anything is decompressed:
-/// `Compressed::new(Signed::new(store, key)?, 3)`.
+/// To sign compressed entries, put [`Signed`](crate::Signed) inside, so that signatures are
+/// checked before anything is decompressed: `Compressed::new(Signed::new(store, key)?, 3)`
+/// (`Signed` refuses the other order).
 ///
 /// ```
 /// use bccache::{BytecodeCache, Compressed, FileSystemBytecodeCache};
@@ -80,8 +88,39 @@ impl<B> Compressed<B> {
         }
         let tag = format!("zstd/1 level={level}").into_bytes();
         Ok(Compressed {
-            layered: Layered::new(Zstd { level, tag }, inner),
+            layered: Layered::new(
+                Zstd {
+                    level,
+                    tag,
+                    decode_limit: DEFAULT_DECODE_LIMIT,
+                },
+                inner,
+            ),
         })
+    }
+
+    /// The most a payload may decompress to, in bytes (64 MiB by default): a payload declaring more is a miss at once, code longer than this is refused
+    /// when stored, and a hostile payload costs at most about twice this much memory. Raise it
+    /// for larger code (big Wasm modules); the limit is not part of the fingerprint.
+    ///
+    /// ```
+    /// use bccache::{Compressed, FileSystemBytecodeCache};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = FileSystemBytecodeCache::new(dir.path(), "__app_%s.cache")?;
+    /// let cache = Compressed::new(store, 3)?.decode_limit(256 << 20);
+    /// assert_eq!(cache.max_decoded(), 256 << 20);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn decode_limit(mut self, bytes: u64) -> Self {
+        self.layered.layer_mut().decode_limit = bytes;
+        self
+    }
+
+    /// The [decode limit](Self::decode_limit) in bytes.
+    pub fn max_decoded(&self) -> u64 {
+        self.layered.layer().decode_limit
     }
 
     /// The zstd level entries are written at.
@@ -115,12 +154,13 @@ impl<B> fmt::Debug for Compressed<B> {
     }
 }
 
-layered_cache!(Compressed);
+layered_cache!(Compressed, Zstd);
 
 /// The zstd payload layer: declared length, then one zstd frame.
-struct Zstd {
+pub(crate) struct Zstd {
     level: i32,
     tag: Vec<u8>,
+    decode_limit: u64,
 }
 
 impl PayloadLayer for Zstd {
@@ -128,7 +168,19 @@ impl PayloadLayer for Zstd {
         &self.tag
     }
 
+    fn decompresses(&self) -> bool {
+        true
+    }
+
     fn seal(&self, entry: &EntryId<'_>, code: &[u8]) -> Result<Vec<u8>> {
+        let len = code.len() as u64;
+        if len > self.decode_limit {
+            return Err(Error::OverDecodeLimit {
+                key: entry.key.to_owned(),
+                len,
+                limit: self.decode_limit,
+            });
+        }
         let compress = || {
             let mut compressor = zstd::bulk::Compressor::new(self.level)?;
             // zstd's own checksum of the content: a frame damaged below the entry's trailer
@@ -142,7 +194,7 @@ impl PayloadLayer for Zstd {
             source,
         })?;
         let mut payload = Vec::with_capacity(LEN_PREFIX + frame.len());
-        payload.extend_from_slice(&(code.len() as u64).to_le_bytes());
+        payload.extend_from_slice(&len.to_le_bytes());
         payload.extend_from_slice(&frame);
         Ok(payload)
     }
@@ -150,38 +202,94 @@ impl PayloadLayer for Zstd {
     fn open(&self, _entry: &EntryId<'_>, payload: Vec<u8>) -> Option<Vec<u8>> {
         let (declared, frame) = payload.split_first_chunk::<LEN_PREFIX>()?;
         let declared = u64::from_le_bytes(*declared);
-        if declared > MAX_DECOMPRESSED {
+        if declared > self.decode_limit {
             return None;
         }
         let declared = usize::try_from(declared).ok()?;
-        let code = decompress(frame, declared)?;
-        (code.len() == declared).then_some(code)
+        with_context(self.decode_limit, |context| {
+            decompress(context, frame, declared)
+        })
     }
 }
+
+/// zstd's smallest window (`ZSTD_WINDOWLOG_ABSOLUTEMIN`).
+const MIN_WINDOW_LOG: u32 = 10;
+/// The first output buffer holds up to this many times the frame's size: enough for a whole
+/// entry of ordinary bytecode, so that zstd decodes it in one pass, straight into the buffer.
+const FIRST_GUESS_RATIO: usize = 16;
+/// The output buffer never starts smaller than this, nor grows by less.
+const MIN_STEP: usize = 64 << 10;
 
 thread_local! {
     /// Each thread's zstd decompression context, made at its first hit: a context is a few
     /// hundred KiB of tables, which would cost more to set up than to decompress an entry.
-    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
-        const { RefCell::new(None) };
+    static DECOMPRESSOR: RefCell<Option<DCtx<'static>>> = const { RefCell::new(None) };
 }
 
-/// One frame, into at most `capacity` bytes: zstd stops with an error rather than write past
-/// them. `None` when the frame is corrupt, fails its checksum or is larger.
-fn decompress(frame: &[u8], capacity: usize) -> Option<Vec<u8>> {
-    let with_context = |cell: &RefCell<Option<zstd::bulk::Decompressor<'static>>>| {
+/// Runs `decode` with this thread's context (or a one-off one, when the thread is exiting or
+/// the context is in use), reset and limited to windows within `decode_limit`.
+fn with_context<T>(
+    decode_limit: u64,
+    decode: impl FnOnce(&mut DCtx<'static>) -> Option<T>,
+) -> Option<T> {
+    let window_log =
+        (u64::BITS - decode_limit.saturating_sub(1).leading_zeros()).max(MIN_WINDOW_LOG);
+    let prepare = |context: &mut DCtx<'static>| {
+        context.reset(ResetDirective::SessionAndParameters).ok()?;
+        context
+            .set_parameter(DParameter::WindowLogMax(window_log))
+            .ok()?;
+        Some(())
+    };
+    let mut decode = Some(decode);
+    let shared = DECOMPRESSOR.try_with(|cell| {
         let mut slot = cell.try_borrow_mut().ok()?;
         if slot.is_none() {
-            *slot = zstd::bulk::Decompressor::new().ok();
+            *slot = Some(DCtx::try_create()?);
         }
-        Some(slot.as_mut()?.decompress(frame, capacity).ok())
-    };
-    // No context to be had (the thread is exiting): a one-off one.
-    DECOMPRESSOR
-        .try_with(with_context)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| zstd::bulk::decompress(frame, capacity).ok())
+        let context = slot.as_mut()?;
+        prepare(context)?;
+        Some(decode.take()?(context))
+    });
+    match shared {
+        Ok(Some(decoded)) => decoded,
+        _ => {
+            let mut context = DCtx::try_create()?;
+            prepare(&mut context)?;
+            decode.take()?(&mut context)
+        }
+    }
+}
+
+/// One frame that must decompress to exactly `declared` bytes. The buffer starts at a guess
+/// from the frame's size and grows as output is produced, never past `declared`: what the
+/// payload says is never reserved before zstd has written it. `None` when the frame is
+/// corrupt, fails its checksum, is cut short, or decompresses to another length.
+fn decompress(context: &mut DCtx<'_>, frame: &[u8], declared: usize) -> Option<Vec<u8>> {
+    let first = frame
+        .len()
+        .saturating_mul(FIRST_GUESS_RATIO)
+        .max(MIN_STEP)
+        .min(declared);
+    let mut out = Vec::with_capacity(first);
+    let mut input = InBuffer::around(frame);
+    loop {
+        if out.len() == out.capacity() && out.capacity() < declared {
+            let step = out.capacity().max(MIN_STEP).min(declared - out.capacity());
+            out.reserve_exact(step);
+        }
+        let before = (input.pos(), out.len());
+        let mut output = OutBuffer::around_pos(&mut out, before.1);
+        let remaining = context.decompress_stream(&mut output, &mut input).ok()?;
+        if remaining == 0 {
+            // The frame is complete: nothing may follow it, and it must be what was declared.
+            return (input.pos() == frame.len() && out.len() == declared).then_some(out);
+        }
+        if out.len() > declared || (input.pos(), out.len()) == before {
+            // More output than declared, or no progress: the input ended inside the frame.
+            return None;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -200,6 +308,7 @@ mod tests {
         Zstd {
             level,
             tag: Vec::new(),
+            decode_limit: DEFAULT_DECODE_LIMIT,
         }
     }
 
@@ -217,7 +326,7 @@ mod tests {
     fn a_payload_whose_length_lies_is_a_miss() {
         let code = vec![7u8; 100_000];
         let payload = zstd(3).seal(&entry(), &code).expect("compress");
-        for declared in [0u64, 99_999, 100_001, MAX_DECOMPRESSED + 1, u64::MAX] {
+        for declared in [0u64, 99_999, 100_001, DEFAULT_DECODE_LIMIT + 1, u64::MAX] {
             let mut lying = payload.clone();
             lying[..8].copy_from_slice(&declared.to_le_bytes());
             assert_eq!(zstd(3).open(&entry(), lying), None, "declared {declared}");
@@ -227,6 +336,71 @@ mod tests {
             zstd(3).open(&entry(), payload[..payload.len() - 1].to_vec()),
             None
         );
+    }
+
+    /// A frame of `blocks` RLE blocks of 128 KiB zeros each, declaring its content size.
+    fn zero_bomb(blocks: u32) -> Vec<u8> {
+        const BLOCK: u32 = 128 << 10;
+        let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd, 0xe0];
+        frame.extend_from_slice(&(u64::from(blocks) * u64::from(BLOCK)).to_le_bytes());
+        for at in 0..blocks {
+            let last = u32::from(at + 1 == blocks);
+            let header = last | (1 << 1) | (BLOCK << 3);
+            frame.extend_from_slice(&header.to_le_bytes()[..3]);
+            frame.push(0);
+        }
+        frame
+    }
+
+    fn payload(declared: u64, frame: &[u8]) -> Vec<u8> {
+        [&declared.to_le_bytes()[..], frame].concat()
+    }
+
+    #[test]
+    fn a_frame_larger_than_its_declared_length_is_a_miss() {
+        // 8 MiB of zeros in a 32 KiB-ish frame, declared as 1 MiB, and as the frame's own size
+        // with a limit below it.
+        let bomb = zero_bomb(64);
+        assert_eq!(zstd(3).open(&entry(), payload(1 << 20, &bomb)), None);
+        let small_limit = Zstd {
+            decode_limit: 4 << 20,
+            ..zstd(3)
+        };
+        assert_eq!(small_limit.open(&entry(), payload(8 << 20, &bomb)), None);
+        assert_eq!(
+            zstd(3)
+                .open(&entry(), payload(8 << 20, &bomb))
+                .map(|c| c.len()),
+            Some(8 << 20)
+        );
+    }
+
+    #[test]
+    fn a_frame_whose_window_is_over_the_limit_is_a_miss() {
+        let small_limit = Zstd {
+            decode_limit: 1 << 20,
+            ..zstd(3)
+        };
+        assert_eq!(
+            small_limit.open(&entry(), payload(1 << 20, &zero_bomb(16))),
+            None
+        );
+    }
+
+    #[test]
+    fn code_over_the_decode_limit_is_refused_when_stored() {
+        let small_limit = Zstd {
+            decode_limit: 1000,
+            ..zstd(3)
+        };
+        let error = small_limit
+            .seal(&entry(), &[1; 1001])
+            .expect_err("over the limit");
+        assert!(error.to_string().contains("1000"), "{error}");
+        let payload = small_limit
+            .seal(&entry(), &[1; 1000])
+            .expect("at the limit");
+        assert_eq!(small_limit.open(&entry(), payload), Some(vec![1; 1000]));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::mem;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::bucket::{Bucket, Environment};
-use crate::cache::BytecodeCache;
+use crate::cache::{BytecodeCache, Trust, Wrapper, forward_bytecode_cache};
 use crate::error::{Error, Result};
 use crate::stats::CacheStats;
 
@@ -47,6 +47,16 @@ pub(crate) trait PayloadLayer: Send + Sync {
     /// The code inside a stored payload, or `None` when it does not open (corrupt, forged,
     /// too large): a miss.
     fn open(&self, entry: &EntryId<'_>, payload: Vec<u8>) -> Option<Vec<u8>>;
+
+    /// The trust of what this layer opens, given the inner store's.
+    fn trust(&self, inner: Trust) -> Trust {
+        inner
+    }
+
+    /// Whether opening decompresses.
+    fn decompresses(&self) -> bool {
+        false
+    }
 }
 
 /// The environment a layer passes down: the caller's fingerprint, then the layer's tag.
@@ -157,7 +167,23 @@ impl<L: PayloadLayer, B: BytecodeCache> Layered<L, B> {
     }
 }
 
+impl<L, B: BytecodeCache> Wrapper for Layered<L, B> {
+    type Inner = B;
+
+    fn wrapped(&self) -> &B {
+        &self.inner
+    }
+}
+
 impl<L: PayloadLayer, B: BytecodeCache> BytecodeCache for Layered<L, B> {
+    forward_bytecode_cache!(
+        clear,
+        get_cache_key,
+        get_source_checksum,
+        get_source_checksum_bytes,
+        flush_stats,
+    );
+
     fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
         let environment = self.environment(bucket.environment);
         let mut inner = Self::inner_bucket(&environment, bucket);
@@ -182,22 +208,6 @@ impl<L: PayloadLayer, B: BytecodeCache> BytecodeCache for Layered<L, B> {
         self.inner.dump_bytecode(&inner)
     }
 
-    fn clear(&self) -> Result<()> {
-        self.inner.clear()
-    }
-
-    fn get_cache_key(&self, name: &str, filename: Option<&str>) -> String {
-        self.inner.get_cache_key(name, filename)
-    }
-
-    fn get_source_checksum(&self, source: &str) -> String {
-        self.inner.get_source_checksum(source)
-    }
-
-    fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
-        self.inner.get_source_checksum_bytes(source)
-    }
-
     /// One batch call to the inner store for all buckets, then each payload is opened.
     fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
         let environments: Vec<LayerEnvironment> = buckets
@@ -216,8 +226,12 @@ impl<L: PayloadLayer, B: BytecodeCache> BytecodeCache for Layered<L, B> {
         loaded
     }
 
-    fn flush_stats(&self) -> Result<()> {
-        self.inner.flush_stats()
+    fn trust(&self) -> Trust {
+        self.layer.trust(self.inner.trust())
+    }
+
+    fn decompresses(&self) -> bool {
+        self.layer.decompresses() || self.inner.decompresses()
     }
 
     fn stats(&self) -> Option<CacheStats> {
@@ -233,35 +247,29 @@ impl<L: PayloadLayer, B: BytecodeCache> BytecodeCache for Layered<L, B> {
 /// [`Layered`]: the methods `Layered` provides are forwarded, the rest stay the trait's
 /// defaults so that they go through the layer (an inner `get_bucket` would skip it).
 macro_rules! layered_cache {
-    ($wrapper:ident) => {
+    ($wrapper:ident, $layer:ty) => {
+        impl<B: $crate::BytecodeCache> $crate::cache::Wrapper for $wrapper<B> {
+            type Inner = $crate::wrap::layer::Layered<$layer, B>;
+
+            fn wrapped(&self) -> &Self::Inner {
+                &self.layered
+            }
+        }
+
         impl<B: $crate::BytecodeCache> $crate::BytecodeCache for $wrapper<B> {
-            fn load_bytecode(&self, bucket: &mut $crate::Bucket<'_>) -> $crate::Result<()> {
-                self.layered.load_bytecode(bucket)
-            }
-            fn dump_bytecode(&self, bucket: &$crate::Bucket<'_>) -> $crate::Result<()> {
-                self.layered.dump_bytecode(bucket)
-            }
-            fn clear(&self) -> $crate::Result<()> {
-                self.layered.clear()
-            }
-            fn get_cache_key(&self, name: &str, filename: Option<&str>) -> String {
-                self.layered.get_cache_key(name, filename)
-            }
-            fn get_source_checksum(&self, source: &str) -> String {
-                self.layered.get_source_checksum(source)
-            }
-            fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
-                self.layered.get_source_checksum_bytes(source)
-            }
-            fn load_bytecodes(&self, buckets: &mut [$crate::Bucket<'_>]) -> $crate::Result<()> {
-                self.layered.load_bytecodes(buckets)
-            }
-            fn stats(&self) -> Option<$crate::CacheStats> {
-                self.layered.stats()
-            }
-            fn flush_stats(&self) -> $crate::Result<()> {
-                self.layered.flush_stats()
-            }
+            $crate::cache::forward_bytecode_cache!(
+                load_bytecode,
+                dump_bytecode,
+                clear,
+                get_cache_key,
+                get_source_checksum,
+                get_source_checksum_bytes,
+                load_bytecodes,
+                stats,
+                flush_stats,
+                trust,
+                decompresses,
+            );
         }
     };
 }

@@ -27,6 +27,23 @@
 //! validated when it is loaded, so a planted one can only give wrong answers; sign it if
 //! answers matter.
 //!
+//! Two ways of combining stores would let an attacker around the signature; both are closed:
+//!
+//! - **Decompression before verification.** In `Signed::new(Compressed::new(store, ..))` the
+//!   MAC covers the uncompressed code, so an attacker's payload would be decompressed before
+//!   its MAC was checked. [`Signed::new`] refuses a store that decompresses; the order that
+//!   works is `Compressed::new(Signed::new(store, key)?, level)`, where the MAC covers the
+//!   stored bytes and is checked first. (`Compressed` also bounds what any payload may
+//!   decompress to.)
+//! - **Laundering through tiers.** In a
+//!   [`TieredBytecodeCache`](crate::TieredBytecodeCache) where an unsigned tier sits below a
+//!   signed one, filling the signed tier with the unsigned tier's hit would sign an attacker's
+//!   entry with the application's key, and every machine trusting only the signed store would
+//!   run it. A tiered cache never fills a tier more trusted ([`Trust`](crate::Trust)) than the tier the hit
+//!   came from: the signed tier holds only what it verified or what was compiled here. The
+//!   load that hit the unsigned tier still returns its code to this process, whose stack put
+//!   that tier there.
+//!
 //! What the signature does not do: it does not hide entries (anyone who can read the store can
 //! read the code), it does not stop anyone who can write to the store from deleting or
 //! overwriting entries (costing recompilations), and it trusts every holder of the key. An old
@@ -45,15 +62,14 @@
 //!
 //! # Why keyed BLAKE3
 //!
-//! Measured on this project's 2-core VM (AMD EPYC, with AVX-512 and the SHA extensions), keyed
-//! BLAKE3 costs 20 µs on a 64 KiB entry and 0.58 ms on a 2 MiB one; HMAC-SHA256 (the `hmac` and
-//! `sha2` crates, which use the SHA extensions) 69 µs and 2.3 ms. BLAKE3 is 3.5 to 4 times
-//! cheaper on the hit path, and one crate instead of two. Both are standard keyed MACs; neither
-//! is the weak link.
+//! Keyed BLAKE3 is a standard keyed MAC, as HMAC-SHA256 is, and neither is the weak link.
+//! BLAKE3 is several times cheaper per byte on the hit path (the README's benchmarks give the
+//! figures), and one crate instead of two.
 
 use std::fmt;
 
 use crate::bucket::Environment;
+use crate::cache::{BytecodeCache, Trust};
 use crate::error::{Error, Result};
 use crate::wrap::layer::{EntryId, Layered, PayloadLayer, layered_cache};
 
@@ -88,9 +104,10 @@ const SIGNATURE_LEN: usize = KEY_ID_LEN + MAC_LEN;
 /// Statistics are the inner store's, with entries that failed verification counted as
 /// `rejected` rather than hits. `clear` clears the whole inner store.
 ///
-/// With [`Compressed`](crate::Compressed), put `Signed` inside so that signatures are checked
+/// With [`Compressed`](crate::Compressed), `Signed` goes inside, so that signatures are checked
 /// before anything is decompressed (and the MAC covers fewer bytes):
-/// `Compressed::new(Signed::new(store, key)?, 3)`. The other order works too.
+/// `Compressed::new(Signed::new(store, key)?, 3)`. The other order is refused by
+/// [`new`](Self::new).
 ///
 /// ```
 /// use bccache::{BytecodeCache, FileSystemBytecodeCache, Signed};
@@ -117,12 +134,16 @@ pub struct Signed<B> {
     layered: Layered<Mac, B>,
 }
 
-impl<B> Signed<B> {
+impl<B: BytecodeCache> Signed<B> {
     /// Wraps `inner`, signing with `key` (at least 32 bytes; random, kept secret).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSigningKey`] when `key` is shorter than 32 bytes.
+    /// [`Error::InvalidSigningKey`] when `key` is shorter than 32 bytes, and
+    /// [`Error::SignedAroundCompressed`] when `inner` decompresses what it loads (a
+    /// [`Compressed`](crate::Compressed) store, or one that wraps one): the signature would be
+    /// checked only after an attacker's payload was decompressed. Put `Signed` inside:
+    /// `Compressed::new(Signed::new(store, key)?, 3)`.
     ///
     /// ```
     /// use bccache::{FileSystemBytecodeCache, Signed};
@@ -136,6 +157,13 @@ impl<B> Signed<B> {
     /// ```
     pub fn new(inner: B, key: &[u8]) -> Result<Self> {
         let key = SigningKey::new(key).map_err(|reason| Error::InvalidSigningKey { reason })?;
+        Self::with_key(inner, key)
+    }
+
+    fn with_key(inner: B, key: SigningKey) -> Result<Self> {
+        if inner.decompresses() {
+            return Err(Error::SignedAroundCompressed);
+        }
         Ok(Signed {
             layered: Layered::new(Mac { keys: vec![key] }, inner),
         })
@@ -176,7 +204,8 @@ impl<B> Signed<B> {
     /// # Errors
     ///
     /// [`Error::SigningKeyVar`], naming `var`, when it is unset, not Unicode, neither hex nor
-    /// base64, or holds fewer than 32 bytes. There is never an unsigned fallback.
+    /// base64, or holds fewer than 32 bytes. There is never an unsigned fallback. As
+    /// [`new`](Self::new), [`Error::SignedAroundCompressed`] when `inner` decompresses.
     ///
     /// ```
     /// use bccache::{FileSystemBytecodeCache, Signed};
@@ -201,11 +230,11 @@ impl<B> Signed<B> {
         };
         let key = decode_key_text(&text).map_err(refuse)?;
         let key = SigningKey::new(&key).map_err(refuse)?;
-        Ok(Signed {
-            layered: Layered::new(Mac { keys: vec![key] }, inner),
-        })
+        Self::with_key(inner, key)
     }
+}
 
+impl<B> Signed<B> {
     /// The store the signed entries live in.
     pub fn inner(&self) -> &B {
         self.layered.inner()
@@ -240,7 +269,7 @@ impl<B> fmt::Debug for Signed<B> {
     }
 }
 
-layered_cache!(Signed);
+layered_cache!(Signed, Mac);
 
 /// A key as used: the derived MAC key and the key's id.
 struct SigningKey {
@@ -284,7 +313,7 @@ impl SigningKey {
 }
 
 /// The signing payload layer: code, key id, MAC.
-struct Mac {
+pub(crate) struct Mac {
     /// The first signs; all verify.
     keys: Vec<SigningKey>,
 }
@@ -292,6 +321,11 @@ struct Mac {
 impl PayloadLayer for Mac {
     fn tag(&self) -> &[u8] {
         TAG
+    }
+
+    /// Every hit passed the MAC, whatever the inner store is.
+    fn trust(&self, _inner: Trust) -> Trust {
+        Trust::Verified
     }
 
     fn seal(&self, entry: &EntryId<'_>, code: &[u8]) -> Result<Vec<u8>> {

@@ -1,10 +1,10 @@
 //! [`TieredBytecodeCache`]: stores layered like a CPU's caches, fastest first.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::bucket::Bucket;
-use crate::cache::BytecodeCache;
+use crate::cache::{BytecodeCache, Trust};
 use crate::error::{Error, Result};
 use crate::stats::CacheStats;
 
@@ -26,6 +26,15 @@ use crate::stats::CacheStats;
 ///
 /// A tier wrapped in [`ReadOnly`](crate::ReadOnly) is read and fills the tiers above it, but
 /// never written or cleared: a shared store seeded by CI that services only read.
+///
+/// **Trust.** A hit never fills a tier more trusted than the tier it came from: a tier whose
+/// [`trust`](BytecodeCache::trust) is [`Verified`](crate::Trust::Verified) (`Signed`) holds only
+/// what it verified itself or what this process compiled, never a hit of an
+/// [`Unverified`](crate::Trust::Unverified) tier below it, which would otherwise be signed with
+/// the application's key and trusted by every machine that shares the signed store. The first
+/// such skipped fill is logged at `warn`. The load itself still returns that hit: putting an
+/// unsigned tier in the stack trusts it for this process. The tiered cache's own trust is its
+/// least trusted tier's.
 ///
 /// Keys and source checksums are the **first tier's**: a bucket is made once and checked by
 /// every tier against that one checksum. Give every tier the same
@@ -61,16 +70,22 @@ use crate::stats::CacheStats;
 /// ```
 pub struct TieredBytecodeCache {
     tiers: Vec<Box<dyn BytecodeCache>>,
+    /// Each tier's trust, read once.
+    trust: Vec<Trust>,
     /// Loads that no tier answered.
     misses: AtomicU64,
+    /// Whether a fill of a more trusted tier was skipped (and logged) yet.
+    skipped_fill: AtomicBool,
 }
 
 impl TieredBytecodeCache {
     /// The tiers, fastest first. With no tier every load is a miss and every dump does nothing.
     pub fn new(tiers: Vec<Box<dyn BytecodeCache>>) -> Self {
         TieredBytecodeCache {
+            trust: tiers.iter().map(|tier| tier.trust()).collect(),
             tiers,
             misses: AtomicU64::new(0),
+            skipped_fill: AtomicBool::new(false),
         }
     }
 
@@ -98,10 +113,23 @@ impl TieredBytecodeCache {
         self.tiers.iter().map(|tier| tier.stats()).collect()
     }
 
-    /// Puts a bucket found in tier `found_in` into every faster tier. A fill that fails is
-    /// logged: the load itself succeeded.
+    /// Puts a bucket found in tier `found_in` into every faster tier that is not more trusted
+    /// than `found_in`. A fill that fails is logged: the load itself succeeded.
     fn fill_faster_tiers(&self, found_in: usize, bucket: &Bucket<'_>) {
+        let found_trust = self.trust[found_in];
         for (tier, cache) in self.tiers[..found_in].iter().enumerate() {
+            if self.trust[tier] > found_trust {
+                if !self.skipped_fill.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        tier,
+                        from_tier = found_in,
+                        key = bucket.key,
+                        "not filling a verified (signed) cache tier with a hit of an unverified \
+                         tier below it; sign the tiers below a signed tier"
+                    );
+                }
+                continue;
+            }
             if let Err(error) = cache.dump_bytecode(bucket) {
                 warn_tier(tier, "fill", &bucket.key, &error);
             }
@@ -227,6 +255,19 @@ impl BytecodeCache for TieredBytecodeCache {
 
     fn flush_stats(&self) -> Result<()> {
         self.on_every_tier("stats flush", "", |cache| cache.flush_stats())
+    }
+
+    /// The least trusted tier's: a hit may come from any of them.
+    fn trust(&self) -> Trust {
+        self.trust
+            .iter()
+            .copied()
+            .min()
+            .unwrap_or(Trust::Unverified)
+    }
+
+    fn decompresses(&self) -> bool {
+        self.tiers.iter().any(|tier| tier.decompresses())
     }
 
     fn stats(&self) -> Option<CacheStats> {

@@ -1,7 +1,7 @@
 use bccache::BytecodeCache;
 
 #[derive(BytecodeCache)]
-#[cache(memory = "64 mb", dir, checksum = "crc32", compress = 0)]
+#[cache(memory = "64 xb", dir, checksum = "crc32", compress = 0)]
 #[cache(memcached, redis, cluster = "yes")]
 struct TemplateCache;
 

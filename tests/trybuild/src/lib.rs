@@ -1,0 +1,1 @@
+//! No code: this package holds the trybuild cases of bccache and its derive (`tests/`).
