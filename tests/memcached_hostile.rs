@@ -69,15 +69,7 @@ fn assert_miss_then_error(case: &str, script: Script) {
 
 #[test]
 fn the_exact_reply_is_a_hit_so_the_cases_below_test_only_the_framing() {
-    let entry = valid_entry();
-    let len = entry.len().to_string();
-    let server = HostileServer::start(reply(&[
-        b"VALUE {key} 0 ",
-        len.as_bytes(),
-        b"\r\n",
-        &entry,
-        b"\r\nEND\r\n",
-    ]));
+    let server = HostileServer::start(entry_reply(b"{key}", valid_entry().len()));
     let cache = cache_on(&server, false);
     let bucket = cache.get_bucket(&(), NAME, None, SOURCE).expect("a hit");
     assert_eq!(bucket.code.as_deref(), Some(&b"compiled page"[..]));
@@ -113,46 +105,31 @@ fn a_negative_length_is_a_miss() {
     );
 }
 
-#[test]
-fn a_value_shorter_than_announced_is_a_miss_within_the_timeout() {
-    let entry = valid_entry();
-    let len = (entry.len() + 1).to_string();
-    let script = reply(&[
-        b"VALUE {key} 0 ",
+/// A reply carrying the valid entry under `key`, announced as `len` bytes.
+fn entry_reply(key: &[u8], len: usize) -> Script {
+    let len = len.to_string();
+    reply(&[
+        b"VALUE ",
+        key,
+        b" 0 ",
         len.as_bytes(),
         b"\r\n",
-        &entry,
+        &valid_entry(),
         b"\r\nEND\r\n",
-    ]);
-    assert_miss_then_error("shorter than announced", script);
+    ])
 }
 
 #[test]
-fn a_value_longer_than_announced_is_a_miss() {
-    let entry = valid_entry();
-    let len = (entry.len() - 1).to_string();
-    let script = reply(&[
-        b"VALUE {key} 0 ",
-        len.as_bytes(),
-        b"\r\n",
-        &entry,
-        b"\r\nEND\r\n",
-    ]);
-    assert_miss_then_error("longer than announced", script);
+fn values_shorter_or_longer_than_announced_are_misses_within_the_timeout() {
+    let len = valid_entry().len();
+    assert_miss_then_error("shorter than announced", entry_reply(b"{key}", len + 1));
+    assert_miss_then_error("longer than announced", entry_reply(b"{key}", len - 1));
 }
 
 #[test]
 fn a_value_under_another_key_is_a_miss() {
-    let entry = valid_entry();
-    let len = entry.len().to_string();
-    let script = reply(&[
-        b"VALUE other 0 ",
-        len.as_bytes(),
-        b"\r\n",
-        &entry,
-        b"\r\nEND\r\n",
-    ]);
-    assert_miss_then_error("another key", script);
+    let len = valid_entry().len();
+    assert_miss_then_error("another key", entry_reply(b"other", len));
 }
 
 #[test]
