@@ -249,7 +249,7 @@ def test_python_client_store_composes_with_tiers_and_wrappers(
     def machine():
         shared = bccache.MemcachedBytecodeCache(TextProtocolClient(memcached_port), prefix=prefix)
         return bccache.TieredBytecodeCache(
-            [bccache.MemoryBytecodeCache(1 << 20), bccache.Signed(bccache.Compressed(shared, 1), key)]
+            [bccache.MemoryBytecodeCache(1 << 20), bccache.Compressed(bccache.Signed(shared, key), 1)]
         )
 
     expected = render_all(environment(machine()), names)

@@ -66,13 +66,16 @@ def test_signed_victim_never_runs_a_planted_entry(redis_url, prefix, tmp_path, a
 
 
 def test_signed_compressed_tier_round_trip(redis_url, prefix, tmp_path):
-    shared = bccache.Signed(
-        bccache.Compressed(bccache.RedisBytecodeCache(redis_url, prefix=prefix), 3), KEY
+    # The signature is checked before decompression: Signed goes inside Compressed.
+    with pytest.raises(bccache.BytecodeCacheError, match="decompress"):
+        bccache.Signed(bccache.Compressed(bccache.RedisBytecodeCache(redis_url, prefix=prefix), 3), KEY)
+    shared = bccache.Compressed(
+        bccache.Signed(bccache.RedisBytecodeCache(redis_url, prefix=prefix), KEY), 3
     )
     tiers = bccache.TieredBytecodeCache([bccache.MemoryBytecodeCache(1 << 20), shared])
     assert victim_renders(tiers) == "<h1>Hello world</h1>"
-    fresh = bccache.Signed(
-        bccache.Compressed(bccache.RedisBytecodeCache(redis_url, prefix=prefix), 3), KEY
+    fresh = bccache.Compressed(
+        bccache.Signed(bccache.RedisBytecodeCache(redis_url, prefix=prefix), KEY), 3
     )
     assert victim_renders(fresh) == "<h1>Hello world</h1>"
     assert fresh.stats()["hits"] == 1

@@ -269,7 +269,9 @@ class Compressed(_NativeCache):
 class Signed(_NativeCache):
     """``cache`` whose entries are signed with keyed BLAKE3 under ``key`` (bytes, at least 32)
     and loaded only when the MAC verifies, before a byte of them is used: a planted entry is a
-    miss, never code that runs. ``also_accept`` holds older keys during a rotation."""
+    miss, never code that runs. ``also_accept`` holds older keys during a rotation. It goes
+    inside ``Compressed`` (``Compressed(Signed(cache, key))``), so the MAC is checked before the
+    decompressor sees a byte; wrapping a ``Compressed`` cache is refused."""
 
     def __init__(self, cache, key, also_accept=()):
         self.cache = cache
