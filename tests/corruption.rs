@@ -364,16 +364,16 @@ fn lying_payload_length_is_a_miss() {
             &format!("sealed entry claiming {lie} bytes of code"),
         );
         // A length that claims fewer bytes, sealed where it says the code ends.
-        if let Ok(short) = usize::try_from(lie) {
-            if short < f.code.len() {
-                layout.code = &f.code[..short];
-                let mut bytes = layout.sealed();
-                bytes.extend_from_slice(&f.code[short..]);
-                f.assert_miss(
-                    &bytes,
-                    &format!("entry sealed after {short} bytes, then the rest"),
-                );
-            }
+        if let Ok(short) = usize::try_from(lie)
+            && short < f.code.len()
+        {
+            layout.code = &f.code[..short];
+            let mut bytes = layout.sealed();
+            bytes.extend_from_slice(&f.code[short..]);
+            f.assert_miss(
+                &bytes,
+                &format!("entry sealed after {short} bytes, then the rest"),
+            );
         }
     }
     println!("checked {} lying payload lengths", lies.len());

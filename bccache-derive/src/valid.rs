@@ -188,10 +188,10 @@ pub fn check(cx: &mut Ctxt, ident: &Ident, attrs: &StructAttrs, fields: &[FieldK
                 ),
             );
         }
-    } else if stores.redis.is_some() {
-        if let Some(prefix) = &attrs.prefix {
-            value::check_redis_prefix(cx, &prefix.value);
-        }
+    } else if stores.redis.is_some()
+        && let Some(prefix) = &attrs.prefix
+    {
+        value::check_redis_prefix(cx, &prefix.value);
     }
 
     fn given<T>(key: &Option<Key<Option<T>>>) -> Option<Span> {

@@ -28,9 +28,17 @@ use std::fmt::Write;
 
 use crate::stats::CacheStats;
 
+/// A metric family: name, type, help text, and the value of a series in it.
+type Family = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&Series) -> Option<u64>,
+);
+
 /// The metric families, in the order they are printed: name, type, help text, and the value of
 /// a series (`None`: the series does not know it, so it has no sample in that family).
-const FAMILIES: [(&str, &str, &str, fn(&Series) -> Option<u64>); 10] = [
+const FAMILIES: [Family; 10] = [
     (
         "bccache_hits_total",
         "counter",
@@ -217,8 +225,10 @@ mod tests {
 
     #[test]
     fn every_family_is_printed_once_with_its_samples_together() {
-        let mut stats = CacheStats::default();
-        stats.stale = 7;
+        let stats = CacheStats {
+            stale: 7,
+            ..CacheStats::default()
+        };
         let text = Exposition::new()
             .series(&[("dir", "/a")], &stats)
             .entries(1, 10)

@@ -54,10 +54,10 @@ impl Settings {
         if self.prefix.len() > rules.max_prefix_len {
             return Err(invalid(rules.prefix_too_long));
         }
-        if let Some(reason) = rules.no_spaces {
-            if self.prefix.chars().any(char::is_whitespace) {
-                return Err(invalid(reason));
-            }
+        if let Some(reason) = rules.no_spaces
+            && self.prefix.chars().any(char::is_whitespace)
+        {
+            return Err(invalid(reason));
         }
         if self.prefix.chars().any(char::is_control) {
             return Err(invalid("a key prefix cannot hold control characters"));
@@ -70,10 +70,10 @@ impl Settings {
             if timeout == 0 {
                 return Err(invalid(rules.zero_timeout));
             }
-            if let Some((max, reason)) = rules.max_timeout {
-                if timeout > max {
-                    return Err(invalid(reason));
-                }
+            if let Some((max, reason)) = rules.max_timeout
+                && timeout > max
+            {
+                return Err(invalid(reason));
             }
         }
         Ok(self.shell(names))

@@ -36,7 +36,7 @@ pub fn scan_dir_with_progress(dir: &Path, progress: &mut dyn FnMut(u64)) -> Resu
     for entry in entries {
         let entry = entry.map_err(|e| Error::io("list cache directory", dir, e))?;
         seen += 1;
-        if seen % PROGRESS_EVERY == 0 {
+        if seen.is_multiple_of(PROGRESS_EVERY) {
             progress(seen);
         }
         let name = entry.file_name();

@@ -52,7 +52,7 @@ impl FileSystemBytecodeCache {
             }
         }
         for (n, found) in walk.entries.iter().enumerate() {
-            if (n as u64 + 1) % PROGRESS_EVERY == 0 {
+            if (n as u64 + 1).is_multiple_of(PROGRESS_EVERY) {
                 progress(n as u64 + 1);
             }
             let finding = match look_at(&layout, &walk, found) {

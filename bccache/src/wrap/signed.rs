@@ -374,7 +374,7 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
     fn digit(c: u8) -> Option<u8> {
         (c as char).to_digit(16).map(|d| d as u8)
     }
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     text.as_bytes()
@@ -398,7 +398,7 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
     }
     let unpadded = text.trim_end_matches('=');
     let padding = text.len() - unpadded.len();
-    if padding > 2 || (padding > 0 && text.len() % 4 != 0) || unpadded.len() % 4 == 1 {
+    if padding > 2 || (padding > 0 && !text.len().is_multiple_of(4)) || unpadded.len() % 4 == 1 {
         return None;
     }
     let mut out = Vec::with_capacity(unpadded.len() * 3 / 4);

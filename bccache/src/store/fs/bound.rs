@@ -104,10 +104,10 @@ impl SizeBound {
         state.written_since_scan = state.written_since_scan.saturating_add(len);
         let due = state.scanned.is_none_or(|at| at.elapsed() >= RESCAN_EVERY)
             || state.written_since_scan >= (self.max / 10).max(1);
-        if due || state.approx > self.max {
-            if let Err(error) = self.check(&mut state) {
-                tracing::debug!(%error, "bccache size bound not enforced");
-            }
+        if (due || state.approx > self.max)
+            && let Err(error) = self.check(&mut state)
+        {
+            tracing::debug!(%error, "bccache size bound not enforced");
         }
     }
 

@@ -382,11 +382,11 @@ impl FileSystemBytecodeCache {
             }
         }
         for link in &walk.symlinks {
-            if let Err(e) = walk.dir.unlink(link) {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    let path = walk.path(link);
-                    first_error.get_or_insert(Error::io("remove symlink", path, e));
-                }
+            if let Err(e) = walk.dir.unlink(link)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                let path = walk.path(link);
+                first_error.get_or_insert(Error::io("remove symlink", path, e));
             }
         }
         first_error.map_or(Ok(removed), Err)

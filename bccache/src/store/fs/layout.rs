@@ -167,7 +167,7 @@ impl Layout {
         for entry in entries {
             let entry = entry.map_err(|e| Error::io("list cache directory", path, e))?;
             seen += 1;
-            if seen % PROGRESS_EVERY == 0 {
+            if seen.is_multiple_of(PROGRESS_EVERY) {
                 progress(seen);
             }
             let Ok(name) = entry.file_name().into_string() else {

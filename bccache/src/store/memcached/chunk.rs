@@ -181,14 +181,13 @@ pub(super) fn chunk_key(entry_key: &str, n: u32) -> String {
 pub(super) fn is_value_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(error);
     while let Some(error) = cause {
-        if let Some(server) = error.downcast_ref::<ServerError>() {
-            if server
+        if let Some(server) = error.downcast_ref::<ServerError>()
+            && server
                 .failure
                 .server_message()
                 .is_some_and(|message| message.contains("too large"))
-            {
-                return true;
-            }
+        {
+            return true;
         }
         match error.downcast_ref::<MemcacheError>() {
             Some(MemcacheError::CommandError(memcache::CommandError::ValueTooLarge)) => {

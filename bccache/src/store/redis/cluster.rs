@@ -29,10 +29,10 @@ pub(super) fn slot_of(key: &[u8]) -> u16 {
 fn hash_tag(key: &[u8]) -> &[u8] {
     if let Some(open) = key.iter().position(|&b| b == b'{') {
         let rest = &key[open + 1..];
-        if let Some(len) = rest.iter().position(|&b| b == b'}') {
-            if len > 0 {
-                return &rest[..len];
-            }
+        if let Some(len) = rest.iter().position(|&b| b == b'}')
+            && len > 0
+        {
+            return &rest[..len];
         }
     }
     key
@@ -144,10 +144,10 @@ impl Cluster {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        if let (Some(map), Some(at)) = (&current, *refreshed_at) {
-            if at.elapsed() < REFRESH_AT_MOST_EVERY {
-                return Ok(Arc::clone(map));
-            }
+        if let (Some(map), Some(at)) = (&current, *refreshed_at)
+            && at.elapsed() < REFRESH_AT_MOST_EVERY
+        {
+            return Ok(Arc::clone(map));
         }
         let mut candidates: Vec<Arc<Server>> = current
             .iter()
