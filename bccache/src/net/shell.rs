@@ -124,6 +124,7 @@ impl Shell {
     }
 
     /// Counts a failed operation and applies the error policy to it.
+    #[cfg(feature = "redis")]
     pub(crate) fn failed(&self, error: Error) -> Result<()> {
         self.counters.failed();
         super::policy::apply(self.ignore_errors, error, false)

@@ -49,6 +49,7 @@ impl<'a, T> Windows<'a, T> {
     }
 
     /// What is left after the last window given, for a server that failed.
+    #[cfg(any(test, feature = "redis"))]
     pub(crate) fn rest(&self) -> &'a [T] {
         self.rest
     }
