@@ -3,8 +3,9 @@
 //! `DebuggingRecorder`) installed for this thread.
 
 use std::collections::HashMap;
+use std::path::Path;
 
-use bccache::{BytecodeCache, FileSystemBytecodeCache};
+use bccache::{Bucket, BytecodeCache, FileSystemBytecodeCache};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 
 /// Every counter the recorder saw, by name, summed over labels.
@@ -18,18 +19,25 @@ fn counters(recorder: &DebuggingRecorder) -> HashMap<String, u64> {
     out
 }
 
+/// A filesystem cache in `dir` after a miss and a store of `code_len` bytes of code for
+/// `a.lua`: the bucket stored.
+fn cache_with_one_entry(dir: &Path, code_len: usize) -> (FileSystemBytecodeCache, Bucket<'static>) {
+    let cache = FileSystemBytecodeCache::new(dir, "__metrics_%s.cache").expect("cache");
+    let mut bucket = cache
+        .get_bucket(&(), "a.lua", None, "return 1")
+        .expect("miss");
+    assert!(bucket.code.is_none());
+    bucket.code = Some(vec![7; code_len]);
+    cache.set_bucket(&bucket).expect("store");
+    (cache, bucket)
+}
+
 #[test]
 fn a_filesystem_cache_counts_hits_misses_stale_stores_and_bytes_through_the_facade() {
     let dir = tempfile::tempdir().expect("tempdir");
     let recorder = DebuggingRecorder::new();
     metrics::with_local_recorder(&recorder, || {
-        let cache = FileSystemBytecodeCache::new(dir.path(), "__metrics_%s.cache").expect("cache");
-        let mut bucket = cache
-            .get_bucket(&(), "a.lua", None, "return 1")
-            .expect("miss");
-        assert!(bucket.code.is_none());
-        bucket.code = Some(vec![7; 1000]);
-        cache.set_bucket(&bucket).expect("store");
+        let (cache, _) = cache_with_one_entry(dir.path(), 1000);
         for _ in 0..3 {
             let hit = cache
                 .get_bucket(&(), "a.lua", None, "return 1")
@@ -70,12 +78,7 @@ fn a_corrupt_entry_counts_as_rejected() {
     let dir = tempfile::tempdir().expect("tempdir");
     let recorder = DebuggingRecorder::new();
     metrics::with_local_recorder(&recorder, || {
-        let cache = FileSystemBytecodeCache::new(dir.path(), "__metrics_%s.cache").expect("cache");
-        let mut bucket = cache
-            .get_bucket(&(), "a.lua", None, "return 1")
-            .expect("miss");
-        bucket.code = Some(vec![7; 100]);
-        cache.set_bucket(&bucket).expect("store");
+        let (cache, bucket) = cache_with_one_entry(dir.path(), 100);
         let path = cache.path_for_key(&bucket.key);
         let mut bytes = std::fs::read(&path).expect("entry");
         let last = bytes.len() - 1;
