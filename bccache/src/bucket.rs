@@ -39,6 +39,9 @@ const TRUSTED_RESERVE: usize = 256 * 1024 * 1024;
 /// Code stored under one fingerprint is a miss under any other, the way Jinja2 puts the Python
 /// version into its `bc_magic`. `()` has the empty fingerprint.
 ///
+/// An environment is `Sync`, so that a [`Bucket`] is `Send` and can be held across an
+/// `.await` of an [`AsyncBytecodeCache`](crate::AsyncBytecodeCache) inside a spawned task.
+///
 /// ```
 /// use std::borrow::Cow;
 ///
@@ -50,7 +53,7 @@ const TRUSTED_RESERVE: usize = 256 * 1024 * 1024;
 ///     }
 /// }
 /// ```
-pub trait Environment {
+pub trait Environment: Sync {
     /// The bytes naming everything that makes compiled code incompatible.
     fn fingerprint(&self) -> Cow<'_, [u8]>;
 }
@@ -58,6 +61,20 @@ pub trait Environment {
 impl Environment for () {
     fn fingerprint(&self) -> Cow<'_, [u8]> {
         Cow::Borrowed(&[])
+    }
+}
+
+/// Bytes are their own fingerprint: what an adapter that must own its environment (a bucket
+/// sent to another thread) builds from a borrowed one.
+impl Environment for [u8] {
+    fn fingerprint(&self) -> Cow<'_, [u8]> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl Environment for Vec<u8> {
+    fn fingerprint(&self) -> Cow<'_, [u8]> {
+        Cow::Borrowed(self)
     }
 }
 

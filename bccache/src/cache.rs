@@ -1,12 +1,14 @@
 //! The [`BytecodeCache`] trait: where buckets are loaded from and dumped to.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use sha1::{Digest, Sha1};
 
 use crate::bucket::{Bucket, Environment};
 use crate::checksum::{Checksum, lower_hex};
 use crate::error::Result;
+use crate::lease::Lease;
 use crate::stats::CacheStats;
 
 /// The key prefix Jinja2 uses for its network stores: an entry is stored under
@@ -50,6 +52,17 @@ impl<'a> Lookup<'a> {
         self.filename = Some(filename);
         self
     }
+}
+
+/// Jinja2's cache key: lowercase hex sha1 of `name`, then of `"|" + filename` when given.
+pub(crate) fn jinja2_cache_key(name: &str, filename: Option<&str>) -> String {
+    let mut hash = Sha1::new();
+    hash.update(name.as_bytes());
+    if let Some(filename) = filename {
+        hash.update(b"|");
+        hash.update(filename.as_bytes());
+    }
+    lower_hex(&hash.finalize())
 }
 
 /// A store of [`Bucket`]s, Jinja2's `BytecodeCache`.
@@ -113,13 +126,7 @@ pub trait BytecodeCache: Send + Sync {
     /// # Ok::<(), bccache::Error>(())
     /// ```
     fn get_cache_key(&self, name: &str, filename: Option<&str>) -> String {
-        let mut hash = Sha1::new();
-        hash.update(name.as_bytes());
-        if let Some(filename) = filename {
-            hash.update(b"|");
-            hash.update(filename.as_bytes());
-        }
-        lower_hex(&hash.finalize())
+        jinja2_cache_key(name, filename)
     }
 
     /// The checksum of a text source: [`get_source_checksum_bytes`] of its UTF-8 bytes, by
@@ -240,6 +247,18 @@ pub trait BytecodeCache: Send + Sync {
         Trust::Unverified
     }
 
+    /// Asks to be the one loader that compiles the missing entry under `key` (a bucket's key;
+    /// the store applies its prefix), for at most `ttl`: single flight, see
+    /// [`CachedLoader::single_flight`](crate::CachedLoader::single_flight). A store that can
+    /// hold leases answers [`Lease::Held`] to one caller across every process that shares it,
+    /// and [`Lease::Busy`] to the others until the guard is dropped, its holder dies or `ttl`
+    /// passes. Hits never ask. The default, for stores without leases, is
+    /// [`Lease::Unsupported`].
+    fn lease(&self, key: &str, ttl: Duration) -> Result<Lease> {
+        let _ = (key, ttl);
+        Ok(Lease::Unsupported)
+    }
+
     /// Whether loading decompresses what the store read (a `Compressed` store, or one that
     /// wraps one): `Signed` refuses to wrap such a store, since its MAC would be checked only
     /// after an attacker's payload had been decompressed.
@@ -288,7 +307,7 @@ macro_rules! forward_bytecode_cache {
         $crate::cache::forward_bytecode_cache!(
             load_bytecode, dump_bytecode, clear, get_cache_key, get_source_checksum,
             get_source_checksum_bytes, get_bucket, get_bucket_bytes, load_bytecodes, get_buckets,
-            stats, flush_stats, set_bucket, trust, decompresses
+            stats, flush_stats, set_bucket, trust, lease, decompresses
         );
     };
     ($($method:ident),+ $(,)?) => {
@@ -379,6 +398,11 @@ macro_rules! forward_bytecode_cache {
     (@ trust) => {
         fn trust(&self) -> $crate::Trust {
             $crate::cache::Wrapper::wrapped(self).trust()
+        }
+    };
+    (@ lease) => {
+        fn lease(&self, key: &str, ttl: std::time::Duration) -> $crate::Result<$crate::Lease> {
+            $crate::cache::Wrapper::wrapped(self).lease(key, ttl)
         }
     };
     (@ decompresses) => {

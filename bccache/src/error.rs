@@ -214,6 +214,10 @@ pub enum Error {
     )]
     SignedAroundCompressed,
 
+    /// The runtime shut down while a store's call waited on its blocking pool (`Blocking`).
+    #[error("the runtime shut down during a blocking cache call")]
+    RuntimeShutdown,
+
     /// A signing key that cannot sign entries (see `Signed::new`): too short.
     #[error("invalid signing key: {reason}")]
     InvalidSigningKey {

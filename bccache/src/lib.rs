@@ -54,11 +54,14 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
+#[cfg(feature = "tokio")]
+mod async_cache;
 mod bucket;
 mod cache;
 mod checksum;
 mod entry;
 mod error;
+mod lease;
 mod loader;
 #[cfg(any(feature = "memcached", feature = "redis"))]
 mod net;
@@ -82,10 +85,14 @@ pub mod engine;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use crate::store::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use async_cache::{AsyncBytecodeCache, Blocking};
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
 pub use cache::{BytecodeCache, DEFAULT_PREFIX, Lookup, Trust};
 pub use checksum::Checksum;
 pub use error::{Error, Result};
+pub use lease::{Lease, LeaseGuard};
 pub use loader::{CachedLoader, Compiler, LoadError, Loaded, Origin};
 pub use stats::CacheStats;
 pub use store::fs::{DEFAULT_MAX_ENTRY_SIZE, DEFAULT_PATTERN, FileSystemBytecodeCache};

@@ -182,6 +182,7 @@ impl<L: PayloadLayer, B: BytecodeCache> BytecodeCache for Layered<L, B> {
         get_source_checksum,
         get_source_checksum_bytes,
         flush_stats,
+        lease,
     );
 
     fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
@@ -268,6 +269,7 @@ macro_rules! layered_cache {
                 stats,
                 flush_stats,
                 trust,
+                lease,
                 decompresses,
             );
         }

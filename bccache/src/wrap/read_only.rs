@@ -75,6 +75,8 @@ impl<B: BytecodeCache> BytecodeCache for ReadOnly<B> {
         decompresses,
     );
 
+    // No `lease`: a read-only loader never stores what it compiles, so nobody may wait for it.
+
     /// Does nothing: the store is read-only.
     fn dump_bytecode(&self, _bucket: &Bucket<'_>) -> Result<()> {
         Ok(())
