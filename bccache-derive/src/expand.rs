@@ -1,4 +1,6 @@
-//! Tokens out: the `impl ::bccache::BytecodeCache`, or the errors and a fallback impl.
+//! Tokens out: the `impl ::bccache::BytecodeCache` and, through a `__private` macro that keeps
+//! it only with bccache's `tokio` feature, the `impl ::bccache::AsyncBytecodeCache`; or the
+//! errors and fallback impls.
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -29,6 +31,7 @@ fn impl_cache(input: &Input) -> TokenStream {
     } else {
         quote!(&*::bccache::__private::backend_static(&__BCCACHE_BACKEND, #config)?)
     };
+    // The `BackendRef`, as a `Result`.
     let backend_stats = if shared {
         quote!(::bccache::__private::backend_shared(#config))
     } else {
@@ -50,6 +53,7 @@ fn impl_cache(input: &Input) -> TokenStream {
     let guards = guards(cache);
     let ident = input.ident;
     let generics = with_bounds(input);
+    let async_impl = async_impl(ident, &generics, &backend_stats, &checksum);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         #[doc(hidden)]
@@ -106,8 +110,109 @@ fn impl_cache(input: &Input) -> TokenStream {
                 fn flush_stats(&self) -> ::bccache::Result<()> {
                     ::bccache::BytecodeCache::flush_stats(#backend)
                 }
+
+                fn lease(
+                    &self,
+                    key: &::core::primitive::str,
+                    ttl: ::core::time::Duration,
+                ) -> ::bccache::Result<::bccache::Lease> {
+                    ::bccache::BytecodeCache::lease(#backend, key, ttl)
+                }
             }
+
+            #async_impl
         };
+    }
+}
+
+/// The same cache as an `AsyncBytecodeCache`, through a `__private` macro that keeps it only
+/// when bccache has its `tokio` feature. Each method gets the backend before its first
+/// `.await`, so that only the (`Send`) backend is held across it.
+fn async_impl(
+    ident: &Ident,
+    generics: &Generics,
+    backend: &TokenStream,
+    checksum: &TokenStream,
+) -> TokenStream {
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let call = |method: TokenStream, args: TokenStream| {
+        quote! {
+            let backend = #backend?;
+            ::bccache::AsyncBytecodeCache::#method(&*backend, #args).await
+        }
+    };
+    let load = call(quote!(load_bytecode), quote!(bucket));
+    let dump = call(quote!(dump_bytecode), quote!(bucket));
+    let clear = call(quote!(clear), quote!());
+    let load_many = call(quote!(load_bytecodes), quote!(buckets));
+    let get_buckets = call(quote!(get_buckets), quote!(environment, lookups));
+    let flush = call(quote!(flush_stats), quote!());
+    let lease = call(quote!(lease), quote!(key, ttl));
+    quote! {
+        ::bccache::__private::async_impl! {
+            #[automatically_derived]
+            #[::bccache::__private::async_trait]
+            impl #impl_generics ::bccache::AsyncBytecodeCache
+                for #ident #ty_generics #where_clause
+            {
+                async fn load_bytecode(
+                    &self,
+                    bucket: &mut ::bccache::Bucket<'_>,
+                ) -> ::bccache::Result<()> {
+                    #load
+                }
+
+                async fn dump_bytecode(
+                    &self,
+                    bucket: &::bccache::Bucket<'_>,
+                ) -> ::bccache::Result<()> {
+                    #dump
+                }
+
+                async fn clear(&self) -> ::bccache::Result<()> {
+                    #clear
+                }
+
+                fn get_source_checksum_bytes(
+                    &self,
+                    source: &[::core::primitive::u8],
+                ) -> ::std::string::String {
+                    #checksum.of(source)
+                }
+
+                async fn load_bytecodes(
+                    &self,
+                    buckets: &mut [::bccache::Bucket<'_>],
+                ) -> ::bccache::Result<()> {
+                    #load_many
+                }
+
+                async fn get_buckets<'e>(
+                    &self,
+                    environment: &'e dyn ::bccache::Environment,
+                    lookups: &[::bccache::Lookup<'_>],
+                ) -> ::bccache::Result<::std::vec::Vec<::bccache::Bucket<'e>>> {
+                    #get_buckets
+                }
+
+                async fn stats(&self) -> ::core::option::Option<::bccache::CacheStats> {
+                    let backend = #backend.ok()?;
+                    ::bccache::AsyncBytecodeCache::stats(&*backend).await
+                }
+
+                async fn flush_stats(&self) -> ::bccache::Result<()> {
+                    #flush
+                }
+
+                async fn lease(
+                    &self,
+                    key: &::core::primitive::str,
+                    ttl: ::core::time::Duration,
+                ) -> ::bccache::Result<::bccache::Lease> {
+                    #lease
+                }
+            }
+        }
     }
 }
 
@@ -338,6 +443,25 @@ fn fallback(ident: &Ident, generics: &Generics) -> TokenStream {
 
             fn dump_bytecode(&self, _: &::bccache::Bucket<'_>) -> ::bccache::Result<()> {
                 ::core::unreachable!()
+            }
+        }
+
+        ::bccache::__private::async_impl! {
+            #[automatically_derived]
+            #[::bccache::__private::async_trait]
+            impl #impl_generics ::bccache::AsyncBytecodeCache
+                for #ident #ty_generics #where_clause
+            {
+                async fn load_bytecode(
+                    &self,
+                    _: &mut ::bccache::Bucket<'_>,
+                ) -> ::bccache::Result<()> {
+                    ::core::unreachable!()
+                }
+
+                async fn dump_bytecode(&self, _: &::bccache::Bucket<'_>) -> ::bccache::Result<()> {
+                    ::core::unreachable!()
+                }
             }
         }
     }

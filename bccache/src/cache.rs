@@ -291,9 +291,10 @@ pub enum Trust {
     Verified,
 }
 
-/// The store a wrapper forwards to: what [`forward_bytecode_cache!`] calls.
+/// The store a wrapper forwards to: what [`forward_bytecode_cache!`] (and its async twin)
+/// calls. Unbounded, so that one wrapper forwards to an inner store of either trait.
 pub(crate) trait Wrapper {
-    type Inner: BytecodeCache + ?Sized;
+    type Inner: ?Sized;
 
     fn wrapped(&self) -> &Self::Inner;
 }
@@ -315,32 +316,42 @@ macro_rules! forward_bytecode_cache {
     };
     (@ load_bytecode) => {
         fn load_bytecode(&self, bucket: &mut $crate::Bucket<'_>) -> $crate::Result<()> {
-            $crate::cache::Wrapper::wrapped(self).load_bytecode(bucket)
+            $crate::BytecodeCache::load_bytecode($crate::cache::Wrapper::wrapped(self), bucket)
         }
     };
     (@ dump_bytecode) => {
         fn dump_bytecode(&self, bucket: &$crate::Bucket<'_>) -> $crate::Result<()> {
-            $crate::cache::Wrapper::wrapped(self).dump_bytecode(bucket)
+            $crate::BytecodeCache::dump_bytecode($crate::cache::Wrapper::wrapped(self), bucket)
         }
     };
     (@ clear) => {
         fn clear(&self) -> $crate::Result<()> {
-            $crate::cache::Wrapper::wrapped(self).clear()
+            $crate::BytecodeCache::clear($crate::cache::Wrapper::wrapped(self))
         }
     };
     (@ get_cache_key) => {
         fn get_cache_key(&self, name: &str, filename: Option<&str>) -> String {
-            $crate::cache::Wrapper::wrapped(self).get_cache_key(name, filename)
+            $crate::BytecodeCache::get_cache_key(
+                $crate::cache::Wrapper::wrapped(self),
+                name,
+                filename,
+            )
         }
     };
     (@ get_source_checksum) => {
         fn get_source_checksum(&self, source: &str) -> String {
-            $crate::cache::Wrapper::wrapped(self).get_source_checksum(source)
+            $crate::BytecodeCache::get_source_checksum(
+                $crate::cache::Wrapper::wrapped(self),
+                source,
+            )
         }
     };
     (@ get_source_checksum_bytes) => {
         fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
-            $crate::cache::Wrapper::wrapped(self).get_source_checksum_bytes(source)
+            $crate::BytecodeCache::get_source_checksum_bytes(
+                $crate::cache::Wrapper::wrapped(self),
+                source,
+            )
         }
     };
     (@ get_bucket) => {
@@ -351,7 +362,13 @@ macro_rules! forward_bytecode_cache {
             filename: Option<&str>,
             source: &str,
         ) -> $crate::Result<$crate::Bucket<'e>> {
-            $crate::cache::Wrapper::wrapped(self).get_bucket(environment, name, filename, source)
+            $crate::BytecodeCache::get_bucket(
+                $crate::cache::Wrapper::wrapped(self),
+                environment,
+                name,
+                filename,
+                source,
+            )
         }
     };
     (@ get_bucket_bytes) => {
@@ -362,13 +379,18 @@ macro_rules! forward_bytecode_cache {
             filename: Option<&str>,
             source: &[u8],
         ) -> $crate::Result<$crate::Bucket<'e>> {
-            $crate::cache::Wrapper::wrapped(self)
-                .get_bucket_bytes(environment, name, filename, source)
+            $crate::BytecodeCache::get_bucket_bytes(
+                $crate::cache::Wrapper::wrapped(self),
+                environment,
+                name,
+                filename,
+                source,
+            )
         }
     };
     (@ load_bytecodes) => {
         fn load_bytecodes(&self, buckets: &mut [$crate::Bucket<'_>]) -> $crate::Result<()> {
-            $crate::cache::Wrapper::wrapped(self).load_bytecodes(buckets)
+            $crate::BytecodeCache::load_bytecodes($crate::cache::Wrapper::wrapped(self), buckets)
         }
     };
     (@ get_buckets) => {
@@ -377,37 +399,41 @@ macro_rules! forward_bytecode_cache {
             environment: &'e dyn $crate::Environment,
             lookups: &[$crate::Lookup<'_>],
         ) -> $crate::Result<Vec<$crate::Bucket<'e>>> {
-            $crate::cache::Wrapper::wrapped(self).get_buckets(environment, lookups)
+            $crate::BytecodeCache::get_buckets(
+                $crate::cache::Wrapper::wrapped(self),
+                environment,
+                lookups,
+            )
         }
     };
     (@ stats) => {
         fn stats(&self) -> Option<$crate::CacheStats> {
-            $crate::cache::Wrapper::wrapped(self).stats()
+            $crate::BytecodeCache::stats($crate::cache::Wrapper::wrapped(self))
         }
     };
     (@ flush_stats) => {
         fn flush_stats(&self) -> $crate::Result<()> {
-            $crate::cache::Wrapper::wrapped(self).flush_stats()
+            $crate::BytecodeCache::flush_stats($crate::cache::Wrapper::wrapped(self))
         }
     };
     (@ set_bucket) => {
         fn set_bucket(&self, bucket: &$crate::Bucket<'_>) -> $crate::Result<()> {
-            $crate::cache::Wrapper::wrapped(self).set_bucket(bucket)
+            $crate::BytecodeCache::set_bucket($crate::cache::Wrapper::wrapped(self), bucket)
         }
     };
     (@ trust) => {
         fn trust(&self) -> $crate::Trust {
-            $crate::cache::Wrapper::wrapped(self).trust()
+            $crate::BytecodeCache::trust($crate::cache::Wrapper::wrapped(self))
         }
     };
     (@ lease) => {
         fn lease(&self, key: &str, ttl: std::time::Duration) -> $crate::Result<$crate::Lease> {
-            $crate::cache::Wrapper::wrapped(self).lease(key, ttl)
+            $crate::BytecodeCache::lease($crate::cache::Wrapper::wrapped(self), key, ttl)
         }
     };
     (@ decompresses) => {
         fn decompresses(&self) -> bool {
-            $crate::cache::Wrapper::wrapped(self).decompresses()
+            $crate::BytecodeCache::decompresses($crate::cache::Wrapper::wrapped(self))
         }
     };
 }
@@ -417,7 +443,7 @@ pub(crate) use forward_bytecode_cache;
 /// Implements [`Wrapper`] and forwards every method for smart pointers to caches.
 macro_rules! forward_pointers {
     ($($pointer:ty),*) => {$(
-        impl<T: BytecodeCache + ?Sized> Wrapper for $pointer {
+        impl<T: ?Sized> Wrapper for $pointer {
             type Inner = T;
 
             fn wrapped(&self) -> &T {

@@ -87,7 +87,7 @@ pub mod engine;
 pub use crate::store::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
-pub use async_cache::{AsyncBytecodeCache, Blocking};
+pub use async_cache::{AsyncBytecodeCache, Blocking, Store};
 pub use bucket::{BC_MAGIC, BC_VERSION, Bucket, Environment};
 pub use cache::{BytecodeCache, DEFAULT_PREFIX, Lookup, Trust};
 pub use checksum::Checksum;

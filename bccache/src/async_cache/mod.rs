@@ -1,6 +1,8 @@
 //! [`AsyncBytecodeCache`]: the [`BytecodeCache`](crate::BytecodeCache) trait for async code.
 
-mod blocking;
+pub(crate) mod blocking;
+mod forward;
+mod store;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +10,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use blocking::Blocking;
+pub(crate) use forward::forward_async_bytecode_cache;
+pub use store::Store;
 
 use crate::bucket::{Bucket, Environment};
 use crate::cache::{Lookup, Trust, jinja2_cache_key};
@@ -164,92 +168,21 @@ pub trait AsyncBytecodeCache: Send + Sync {
     }
 }
 
-/// Implements [`AsyncBytecodeCache`] for smart pointers to async caches, every method forwarded.
-macro_rules! forward_async_pointers {
-    ($($pointer:ty),*) => {$(
-        #[async_trait]
-        impl<T: AsyncBytecodeCache + ?Sized> AsyncBytecodeCache for $pointer {
-            async fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
-                (**self).load_bytecode(bucket).await
-            }
-
-            async fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
-                (**self).dump_bytecode(bucket).await
-            }
-
-            async fn clear(&self) -> Result<()> {
-                (**self).clear().await
-            }
-
-            fn get_cache_key(&self, name: &str, filename: Option<&str>) -> String {
-                (**self).get_cache_key(name, filename)
-            }
-
-            fn get_source_checksum(&self, source: &str) -> String {
-                (**self).get_source_checksum(source)
-            }
-
-            fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
-                (**self).get_source_checksum_bytes(source)
-            }
-
-            async fn get_bucket<'e>(
-                &self,
-                environment: &'e dyn Environment,
-                name: &str,
-                filename: Option<&str>,
-                source: &str,
-            ) -> Result<Bucket<'e>> {
-                (**self).get_bucket(environment, name, filename, source).await
-            }
-
-            async fn get_bucket_bytes<'e>(
-                &self,
-                environment: &'e dyn Environment,
-                name: &str,
-                filename: Option<&str>,
-                source: &[u8],
-            ) -> Result<Bucket<'e>> {
-                (**self).get_bucket_bytes(environment, name, filename, source).await
-            }
-
-            async fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
-                (**self).load_bytecodes(buckets).await
-            }
-
-            async fn get_buckets<'e>(
-                &self,
-                environment: &'e dyn Environment,
-                lookups: &[Lookup<'_>],
-            ) -> Result<Vec<Bucket<'e>>> {
-                (**self).get_buckets(environment, lookups).await
-            }
-
-            async fn stats(&self) -> Option<CacheStats> {
-                (**self).stats().await
-            }
-
-            async fn flush_stats(&self) -> Result<()> {
-                (**self).flush_stats().await
-            }
-
-            async fn set_bucket(&self, bucket: &Bucket<'_>) -> Result<()> {
-                (**self).set_bucket(bucket).await
-            }
-
-            fn trust(&self) -> Trust {
-                (**self).trust()
-            }
-
-            async fn lease(&self, key: &str, ttl: Duration) -> Result<Lease> {
-                (**self).lease(key, ttl).await
-            }
-
-            fn decompresses(&self) -> bool {
-                (**self).decompresses()
-            }
-        }
-    )*};
+// Smart pointers to async caches are async caches, every method forwarded.
+forward_async_bytecode_cache! {
+    impl[T: AsyncBytecodeCache + ?Sized] for &T;
+    async: every;
+    {}
 }
 
-forward_async_pointers!(&T, Box<T>, Arc<T>);
+forward_async_bytecode_cache! {
+    impl[T: AsyncBytecodeCache + ?Sized] for Box<T>;
+    async: every;
+    {}
+}
+
+forward_async_bytecode_cache! {
+    impl[T: AsyncBytecodeCache + ?Sized] for Arc<T>;
+    async: every;
+    {}
+}

@@ -16,8 +16,11 @@
 //! builder per kind of store), `fields` (what a field may hold), `require` (the feature
 //! guards), `registry` (backends shared by configuration).
 
+mod asynchronous;
 mod config;
 mod fields;
+#[cfg(any(feature = "memcached", feature = "redis"))]
+mod pending_async;
 mod registry;
 mod require;
 mod stores;
@@ -28,29 +31,39 @@ use std::sync::Arc;
 pub use std::path::Path;
 pub use std::sync::OnceLock;
 
+#[cfg(feature = "tokio")]
+pub use async_trait::async_trait;
+pub use asynchronous::async_impl;
 pub use config::{CacheConfig, FsConfig, MemcachedConfig, RedisConfig};
 pub use fields::{
     ByteSize, TimeoutSecs, dir_field, prefix_field, servers_field, size_field, timeout_field,
 };
 pub use require::{require_memcached, require_memory, require_redis, require_signed, require_zstd};
 
-use crate::cache::BytecodeCache;
 use crate::error::Result;
 use registry::{Registry, get_or_try_init};
 
+/// What a backend is to a derived cache: with the `tokio` feature both traits, so that the
+/// derived cache implements both.
+#[cfg(feature = "tokio")]
+pub type DynBackend = dyn crate::Store;
+/// What a backend is to a derived cache: the sync trait.
+#[cfg(not(feature = "tokio"))]
+pub type DynBackend = dyn crate::BytecodeCache;
+
 /// A built backend: one store, or tiers of stores.
-pub type Backend = Box<dyn BytecodeCache>;
+pub type Backend = Box<DynBackend>;
 
 /// A backend as a derived cache uses it: a `static` one, or one shared through the registry.
 pub enum BackendRef {
     /// Built once for a configuration of literals.
-    Static(&'static dyn BytecodeCache),
+    Static(&'static DynBackend),
     /// Looked up by the values read from fields.
     Shared(Arc<Backend>),
 }
 
 impl Deref for BackendRef {
-    type Target = dyn BytecodeCache;
+    type Target = DynBackend;
 
     fn deref(&self) -> &Self::Target {
         match self {

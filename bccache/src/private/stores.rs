@@ -43,7 +43,7 @@ pub(super) fn build_memcached(config: &MemcachedConfig<'_>, checksum: Checksum) 
     if let Some(ignore) = config.ignore_errors {
         builder = builder.ignore_memcache_errors(ignore);
     }
-    Ok(Box::new(builder.build()?))
+    Ok(super::pending_async::backend(builder.build()?))
 }
 
 #[cfg(not(feature = "memcached"))]
@@ -75,7 +75,7 @@ pub(super) fn build_redis(config: &RedisConfig<'_>, checksum: Checksum) -> Resul
     if let Some(ignore) = config.ignore_errors {
         builder = builder.ignore_errors(ignore);
     }
-    Ok(Box::new(builder.build()?))
+    Ok(super::pending_async::backend(builder.build()?))
 }
 
 #[cfg(not(feature = "redis"))]
@@ -105,6 +105,13 @@ pub(super) fn build_signed(_inner: Backend, _var: &str) -> Result<Backend> {
     Err(feature_off("signed"))
 }
 
+/// With the `tokio` feature, every tier keeps its own async impl.
+#[cfg(feature = "tokio")]
+pub(super) fn build_tiers(tiers: Vec<Backend>) -> Result<Backend> {
+    Ok(Box::new(crate::TieredBytecodeCache::from_stores(tiers)))
+}
+
+#[cfg(not(feature = "tokio"))]
 pub(super) fn build_tiers(tiers: Vec<Backend>) -> Result<Backend> {
     Ok(Box::new(crate::TieredBytecodeCache::new(tiers)))
 }

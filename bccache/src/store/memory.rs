@@ -235,6 +235,14 @@ impl BytecodeCache for MemoryBytecodeCache {
     }
 }
 
+// Async callers are served in place: a load or a dump is a map operation and never blocks.
+#[cfg(feature = "tokio")]
+crate::async_cache::forward_async_bytecode_cache! {
+    impl[] for MemoryBytecodeCache;
+    in_place via std::convert::identity: every;
+    {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

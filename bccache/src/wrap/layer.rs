@@ -129,9 +129,13 @@ impl<L: PayloadLayer, B> Layered<L, B> {
     }
 }
 
-impl<L: PayloadLayer, B: BytecodeCache> Layered<L, B> {
+/// The pure halves of a layered call, shared by the sync and the async impl: buckets in and
+/// out of the layer; the inner store's I/O happens between them.
+impl<L: PayloadLayer, B> Layered<L, B> {
     /// The inner bucket of `bucket`: its key and checksum move in (no copy); [`restore`] moves
     /// them back.
+    ///
+    /// [`restore`]: Self::restore
     fn inner_bucket<'x>(environment: &'x LayerEnvironment, bucket: &mut Bucket<'_>) -> Bucket<'x> {
         bucket.reset();
         Bucket::new(
@@ -165,9 +169,71 @@ impl<L: PayloadLayer, B: BytecodeCache> Layered<L, B> {
             self.refused.fetch_add(1, Ordering::Relaxed);
         }
     }
+
+    /// The environments of a batch, one per bucket.
+    fn environments(&self, buckets: &[Bucket<'_>]) -> Vec<LayerEnvironment> {
+        buckets
+            .iter()
+            .map(|bucket| self.environment(bucket.environment))
+            .collect()
+    }
+
+    /// The inner buckets of a batch, as [`inner_bucket`](Self::inner_bucket).
+    fn inner_batch<'x>(
+        environments: &'x [LayerEnvironment],
+        buckets: &mut [Bucket<'_>],
+    ) -> Vec<Bucket<'x>> {
+        buckets
+            .iter_mut()
+            .zip(environments)
+            .map(|(bucket, environment)| Self::inner_bucket(environment, bucket))
+            .collect()
+    }
+
+    /// [`restore`](Self::restore) of a batch.
+    fn restore_batch(
+        &self,
+        buckets: &mut [Bucket<'_>],
+        inner: Vec<Bucket<'_>>,
+        environments: &[LayerEnvironment],
+        opened: bool,
+    ) {
+        for ((bucket, inner), environment) in buckets.iter_mut().zip(inner).zip(environments) {
+            self.restore(bucket, inner, environment, opened);
+        }
+    }
+
+    /// The inner bucket to store for `bucket`: the layer's payload of its code.
+    fn sealed<'x>(
+        &self,
+        environment: &'x LayerEnvironment,
+        bucket: &Bucket<'_>,
+    ) -> Result<Bucket<'x>> {
+        let code = bucket.code.as_deref().ok_or_else(|| Error::EmptyBucket {
+            key: bucket.key.clone(),
+        })?;
+        let entry = EntryId {
+            key: &bucket.key,
+            checksum: &bucket.checksum,
+            fingerprint: &environment.fingerprint,
+        };
+        let payload = self.layer.seal(&entry, code)?;
+        let mut inner = Bucket::new(environment, bucket.key.clone(), bucket.checksum.clone());
+        inner.code = Some(payload);
+        Ok(inner)
+    }
+
+    /// The inner store's counts, with refused payloads moved from hits to `rejected`.
+    fn counted(&self, inner: Option<CacheStats>) -> Option<CacheStats> {
+        let mut stats = inner?;
+        let refused = self.refused.load(Ordering::Relaxed).min(stats.hits);
+        stats.hits -= refused;
+        stats.rejected += refused;
+        Some(stats)
+    }
 }
 
-impl<L, B: BytecodeCache> Wrapper for Layered<L, B> {
+impl<L, B> Wrapper for Layered<L, B> {
     type Inner = B;
 
     fn wrapped(&self) -> &B {
@@ -194,36 +260,17 @@ impl<L: PayloadLayer, B: BytecodeCache> BytecodeCache for Layered<L, B> {
     }
 
     fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
-        let code = bucket.code.as_deref().ok_or_else(|| Error::EmptyBucket {
-            key: bucket.key.clone(),
-        })?;
         let environment = self.environment(bucket.environment);
-        let entry = EntryId {
-            key: &bucket.key,
-            checksum: &bucket.checksum,
-            fingerprint: &environment.fingerprint,
-        };
-        let payload = self.layer.seal(&entry, code)?;
-        let mut inner = Bucket::new(&environment, bucket.key.clone(), bucket.checksum.clone());
-        inner.code = Some(payload);
-        self.inner.dump_bytecode(&inner)
+        self.inner
+            .dump_bytecode(&self.sealed(&environment, bucket)?)
     }
 
     /// One batch call to the inner store for all buckets, then each payload is opened.
     fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
-        let environments: Vec<LayerEnvironment> = buckets
-            .iter()
-            .map(|bucket| self.environment(bucket.environment))
-            .collect();
-        let mut inner: Vec<Bucket<'_>> = buckets
-            .iter_mut()
-            .zip(&environments)
-            .map(|(bucket, environment)| Self::inner_bucket(environment, bucket))
-            .collect();
+        let environments = self.environments(buckets);
+        let mut inner = Self::inner_batch(&environments, buckets);
         let loaded = self.inner.load_bytecodes(&mut inner);
-        for ((bucket, inner), environment) in buckets.iter_mut().zip(inner).zip(&environments) {
-            self.restore(bucket, inner, environment, loaded.is_ok());
-        }
+        self.restore_batch(buckets, inner, &environments, loaded.is_ok());
         loaded
     }
 
@@ -236,20 +283,68 @@ impl<L: PayloadLayer, B: BytecodeCache> BytecodeCache for Layered<L, B> {
     }
 
     fn stats(&self) -> Option<CacheStats> {
-        let mut stats = self.inner.stats()?;
-        let refused = self.refused.load(Ordering::Relaxed).min(stats.hits);
-        stats.hits -= refused;
-        stats.rejected += refused;
-        Some(stats)
+        self.counted(self.inner.stats())
     }
 }
 
-/// Implements [`BytecodeCache`] for a wrapper `$wrapper<B>` whose field `layered` is a
-/// [`Layered`]: the methods `Layered` provides are forwarded, the rest stay the trait's
-/// defaults so that they go through the layer (an inner `get_bucket` would skip it).
+// The same layer around an async store: the same pure halves, the inner store awaited.
+#[cfg(feature = "tokio")]
+crate::async_cache::forward_async_bytecode_cache! {
+    impl[L: PayloadLayer, B: crate::AsyncBytecodeCache] for Layered<L, B>;
+    async: clear, get_cache_key, get_source_checksum, get_source_checksum_bytes, flush_stats,
+        lease;
+    {
+        async fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
+            let environment = self.environment(bucket.environment);
+            let mut inner = Self::inner_bucket(&environment, bucket);
+            let loaded = crate::AsyncBytecodeCache::load_bytecode(&self.inner, &mut inner).await;
+            self.restore(bucket, inner, &environment, loaded.is_ok());
+            loaded
+        }
+
+        async fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
+            let environment = self.environment(bucket.environment);
+            let inner = self.sealed(&environment, bucket)?;
+            crate::AsyncBytecodeCache::dump_bytecode(&self.inner, &inner).await
+        }
+
+        async fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
+            let environments = self.environments(buckets);
+            let mut inner = Self::inner_batch(&environments, buckets);
+            let loaded = crate::AsyncBytecodeCache::load_bytecodes(&self.inner, &mut inner).await;
+            self.restore_batch(buckets, inner, &environments, loaded.is_ok());
+            loaded
+        }
+
+        fn trust(&self) -> Trust {
+            self.layer.trust(crate::AsyncBytecodeCache::trust(&self.inner))
+        }
+
+        fn decompresses(&self) -> bool {
+            self.layer.decompresses() || crate::AsyncBytecodeCache::decompresses(&self.inner)
+        }
+
+        async fn stats(&self) -> Option<CacheStats> {
+            self.counted(crate::AsyncBytecodeCache::stats(&self.inner).await)
+        }
+    }
+}
+
+/// Implements [`BytecodeCache`] (and, with the `tokio` feature,
+/// [`AsyncBytecodeCache`](crate::AsyncBytecodeCache)) for a wrapper `$wrapper<B>` whose field
+/// `layered` is a [`Layered`]: the methods `Layered` provides are forwarded, the rest stay the
+/// traits' defaults so that they go through the layer (an inner `get_bucket` would skip it).
 macro_rules! layered_cache {
     ($wrapper:ident, $layer:ty) => {
-        impl<B: $crate::BytecodeCache> $crate::cache::Wrapper for $wrapper<B> {
+        $crate::wrap::layer::layered_cache!(
+            @ $wrapper, $layer;
+            load_bytecode, dump_bytecode, clear, get_cache_key, get_source_checksum,
+            get_source_checksum_bytes, load_bytecodes, stats, flush_stats, trust, lease,
+            decompresses
+        );
+    };
+    (@ $wrapper:ident, $layer:ty; $($method:ident),+) => {
+        impl<B> $crate::cache::Wrapper for $wrapper<B> {
             type Inner = $crate::wrap::layer::Layered<$layer, B>;
 
             fn wrapped(&self) -> &Self::Inner {
@@ -258,20 +353,14 @@ macro_rules! layered_cache {
         }
 
         impl<B: $crate::BytecodeCache> $crate::BytecodeCache for $wrapper<B> {
-            $crate::cache::forward_bytecode_cache!(
-                load_bytecode,
-                dump_bytecode,
-                clear,
-                get_cache_key,
-                get_source_checksum,
-                get_source_checksum_bytes,
-                load_bytecodes,
-                stats,
-                flush_stats,
-                trust,
-                lease,
-                decompresses,
-            );
+            $crate::cache::forward_bytecode_cache!($($method),+);
+        }
+
+        #[cfg(feature = "tokio")]
+        $crate::async_cache::forward_async_bytecode_cache! {
+            impl[B: $crate::AsyncBytecodeCache] for $wrapper<B>;
+            async: $($method),+;
+            {}
         }
     };
 }

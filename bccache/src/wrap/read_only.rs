@@ -51,7 +51,7 @@ impl<B> ReadOnly<B> {
     }
 }
 
-impl<B: BytecodeCache> Wrapper for ReadOnly<B> {
+impl<B> Wrapper for ReadOnly<B> {
     type Inner = B;
 
     fn wrapped(&self) -> &B {
@@ -59,36 +59,65 @@ impl<B: BytecodeCache> Wrapper for ReadOnly<B> {
     }
 }
 
-impl<B: BytecodeCache> BytecodeCache for ReadOnly<B> {
-    forward_bytecode_cache!(
-        load_bytecode,
-        get_cache_key,
-        get_source_checksum,
-        get_source_checksum_bytes,
-        get_bucket,
-        get_bucket_bytes,
-        load_bytecodes,
-        get_buckets,
-        stats,
-        flush_stats,
-        trust,
-        decompresses,
-    );
+/// Implements both traits for [`ReadOnly`] with one list of what reads forward.
+///
+/// No `lease`: a read-only loader never stores what it compiles, so nobody may wait for it.
+macro_rules! read_only {
+    ($($read:ident),+ $(,)?) => {
+        impl<B: BytecodeCache> BytecodeCache for ReadOnly<B> {
+            forward_bytecode_cache!($($read),+);
 
-    // No `lease`: a read-only loader never stores what it compiles, so nobody may wait for it.
+            /// Does nothing: the store is read-only.
+            fn dump_bytecode(&self, _bucket: &Bucket<'_>) -> Result<()> {
+                Ok(())
+            }
 
-    /// Does nothing: the store is read-only.
-    fn dump_bytecode(&self, _bucket: &Bucket<'_>) -> Result<()> {
-        Ok(())
-    }
+            /// Does nothing: the store is read-only.
+            fn clear(&self) -> Result<()> {
+                Ok(())
+            }
 
-    /// Does nothing: the store is read-only.
-    fn clear(&self) -> Result<()> {
-        Ok(())
-    }
+            /// Does nothing: the store is read-only.
+            fn set_bucket(&self, _bucket: &Bucket<'_>) -> Result<()> {
+                Ok(())
+            }
+        }
 
-    /// Does nothing: the store is read-only.
-    fn set_bucket(&self, _bucket: &Bucket<'_>) -> Result<()> {
-        Ok(())
-    }
+        #[cfg(feature = "tokio")]
+        crate::async_cache::forward_async_bytecode_cache! {
+            impl[B: crate::AsyncBytecodeCache] for ReadOnly<B>;
+            async: $($read),+;
+            {
+                /// Does nothing: the store is read-only.
+                async fn dump_bytecode(&self, _bucket: &Bucket<'_>) -> Result<()> {
+                    Ok(())
+                }
+
+                /// Does nothing: the store is read-only.
+                async fn clear(&self) -> Result<()> {
+                    Ok(())
+                }
+
+                /// Does nothing: the store is read-only.
+                async fn set_bucket(&self, _bucket: &Bucket<'_>) -> Result<()> {
+                    Ok(())
+                }
+            }
+        }
+    };
 }
+
+read_only!(
+    load_bytecode,
+    get_cache_key,
+    get_source_checksum,
+    get_source_checksum_bytes,
+    get_bucket,
+    get_bucket_bytes,
+    load_bytecodes,
+    get_buckets,
+    stats,
+    flush_stats,
+    trust,
+    decompresses,
+);

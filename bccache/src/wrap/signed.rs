@@ -156,12 +156,78 @@ impl<B: BytecodeCache> Signed<B> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(inner: B, key: &[u8]) -> Result<Self> {
-        let key = SigningKey::new(key).map_err(|reason| Error::InvalidSigningKey { reason })?;
-        Self::with_key(inner, key)
+        let decompresses = inner.decompresses();
+        Self::with_key(inner, SigningKey::given(key)?, decompresses)
     }
 
-    fn with_key(inner: B, key: SigningKey) -> Result<Self> {
-        if inner.decompresses() {
+    /// Wraps `inner`, signing with the key held by the environment variable `var`, written as
+    /// hex (`openssl rand -hex 32`) or base64 (`openssl rand -base64 32`; standard or URL-safe
+    /// alphabet, padded or not). Surrounding whitespace is ignored. Text that is valid hex is
+    /// read as hex.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SigningKeyVar`], naming `var`, when it is unset, not Unicode, neither hex nor
+    /// base64, or holds fewer than 32 bytes. There is never an unsigned fallback. As
+    /// [`new`](Self::new), [`Error::SignedAroundCompressed`] when `inner` decompresses.
+    ///
+    /// ```
+    /// use bccache::{FileSystemBytecodeCache, Signed};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = FileSystemBytecodeCache::new(dir.path(), "__app_%s.cache")?;
+    /// let error = Signed::from_env(store, "APP_BCCACHE_KEY_THAT_IS_NOT_SET").unwrap_err();
+    /// assert!(error.to_string().contains("APP_BCCACHE_KEY_THAT_IS_NOT_SET"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_env(inner: B, var: &str) -> Result<Self> {
+        let decompresses = inner.decompresses();
+        Self::with_key(inner, SigningKey::from_env(var)?, decompresses)
+    }
+}
+
+/// Construction around a store that is only async (a [`Blocking`](crate::Blocking), a store
+/// of your own): [`new`](Signed::new) and [`from_env`](Signed::from_env) check the store
+/// through the sync trait, these through the async one. A store that implements both may use
+/// either.
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+impl<B: crate::AsyncBytecodeCache> Signed<B> {
+    /// [`new`](Self::new) for a store that implements only
+    /// [`AsyncBytecodeCache`](crate::AsyncBytecodeCache); the same errors.
+    ///
+    /// ```
+    /// use bccache::{AsyncBytecodeCache, Blocking, FileSystemBytecodeCache, Signed};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Blocking::new(FileSystemBytecodeCache::new(dir.path(), "__app_%s.cache")?);
+    /// let cache = Signed::new_async(store, &[7u8; 32])?;
+    /// let mut bucket = cache.get_bucket(&(), "init.lua", None, "return 1").await?;
+    /// bucket.code = Some(b"compiled".to_vec());
+    /// cache.set_bucket(&bucket).await?;
+    /// assert_eq!(cache.get_bucket(&(), "init.lua", None, "return 1").await?.code, bucket.code);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn new_async(inner: B, key: &[u8]) -> Result<Self> {
+        let decompresses = crate::AsyncBytecodeCache::decompresses(&inner);
+        Self::with_key(inner, SigningKey::given(key)?, decompresses)
+    }
+
+    /// [`from_env`](Self::from_env) for a store that implements only
+    /// [`AsyncBytecodeCache`](crate::AsyncBytecodeCache); the same errors.
+    pub fn from_env_async(inner: B, var: &str) -> Result<Self> {
+        let decompresses = crate::AsyncBytecodeCache::decompresses(&inner);
+        Self::with_key(inner, SigningKey::from_env(var)?, decompresses)
+    }
+}
+
+impl<B> Signed<B> {
+    /// Refuses a store that decompresses what it loads: see [`new`](Self::new).
+    fn with_key(inner: B, key: SigningKey, decompresses: bool) -> Result<Self> {
+        if decompresses {
             return Err(Error::SignedAroundCompressed);
         }
         Ok(Signed {
@@ -196,45 +262,6 @@ impl<B: BytecodeCache> Signed<B> {
         Ok(self)
     }
 
-    /// Wraps `inner`, signing with the key held by the environment variable `var`, written as
-    /// hex (`openssl rand -hex 32`) or base64 (`openssl rand -base64 32`; standard or URL-safe
-    /// alphabet, padded or not). Surrounding whitespace is ignored. Text that is valid hex is
-    /// read as hex.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::SigningKeyVar`], naming `var`, when it is unset, not Unicode, neither hex nor
-    /// base64, or holds fewer than 32 bytes. There is never an unsigned fallback. As
-    /// [`new`](Self::new), [`Error::SignedAroundCompressed`] when `inner` decompresses.
-    ///
-    /// ```
-    /// use bccache::{FileSystemBytecodeCache, Signed};
-    ///
-    /// let dir = tempfile::tempdir()?;
-    /// let store = FileSystemBytecodeCache::new(dir.path(), "__app_%s.cache")?;
-    /// let error = Signed::from_env(store, "APP_BCCACHE_KEY_THAT_IS_NOT_SET").unwrap_err();
-    /// assert!(error.to_string().contains("APP_BCCACHE_KEY_THAT_IS_NOT_SET"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_env(inner: B, var: &str) -> Result<Self> {
-        let refuse = |reason: String| Error::SigningKeyVar {
-            var: var.to_owned(),
-            reason,
-        };
-        let text = match std::env::var(var) {
-            Ok(text) => text,
-            Err(std::env::VarError::NotPresent) => return Err(refuse("it is not set".into())),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                return Err(refuse("it is not valid Unicode".into()));
-            }
-        };
-        let key = decode_key_text(&text).map_err(refuse)?;
-        let key = SigningKey::new(&key).map_err(refuse)?;
-        Self::with_key(inner, key)
-    }
-}
-
-impl<B> Signed<B> {
     /// The store the signed entries live in.
     pub fn inner(&self) -> &B {
         self.layered.inner()
@@ -278,6 +305,28 @@ struct SigningKey {
 }
 
 impl SigningKey {
+    /// A key given as bytes.
+    fn given(key: &[u8]) -> Result<Self> {
+        SigningKey::new(key).map_err(|reason| Error::InvalidSigningKey { reason })
+    }
+
+    /// The key held by the environment variable `var`, as [`Signed::from_env`] reads it.
+    fn from_env(var: &str) -> Result<Self> {
+        let refuse = |reason: String| Error::SigningKeyVar {
+            var: var.to_owned(),
+            reason,
+        };
+        let text = match std::env::var(var) {
+            Ok(text) => text,
+            Err(std::env::VarError::NotPresent) => return Err(refuse("it is not set".into())),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(refuse("it is not valid Unicode".into()));
+            }
+        };
+        let key = decode_key_text(&text).map_err(refuse)?;
+        SigningKey::new(&key).map_err(refuse)
+    }
+
     /// Err: why the key cannot be used, as a lowercase phrase.
     fn new(key: &[u8]) -> std::result::Result<Self, String> {
         if key.len() < MIN_KEY_LEN {

@@ -5,6 +5,8 @@
 //! bound; [`stats_file`] the counters that outlive the process; [`default_dir`] the safe
 //! default directory. The upkeep ([`crate::upkeep`]) builds on these; nothing here uses it.
 
+#[cfg(feature = "tokio")]
+mod async_cache;
 mod batch;
 mod bound;
 mod cache;
