@@ -190,6 +190,40 @@ use syn::{DeriveInput, parse_macro_input};
 /// }
 /// ```
 ///
+/// # Async
+///
+/// With bccache's `tokio` feature, a derived cache is also an
+/// [`AsyncBytecodeCache`](https://docs.rs/bccache/latest/bccache/trait.AsyncBytecodeCache.html)
+/// over the same backend: each store is used through its own async impl (memory in place,
+/// files on tokio's blocking pool, memcached and Redis on tokio's sockets), and what one trait
+/// stores the other loads. The traits share their method names, so code that imports both
+/// names the one it calls. The backend is built on the first call of either trait (creating
+/// its directory, reading its signing key), in the calling task.
+///
+/// ```
+/// use std::path::PathBuf;
+/// use bccache::{AsyncBytecodeCache, BytecodeCache};
+///
+/// #[derive(BytecodeCache)]
+/// #[cache(memory = "64 MiB", dir)]
+/// struct AppCache {
+///     #[cache(dir)]
+///     dir: PathBuf,
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// let cache = AppCache { dir: tmp.path().to_owned() };
+/// let mut bucket = AsyncBytecodeCache::get_bucket(&cache, &(), "a.lua", None, "return 1").await?;
+/// bucket.code = Some(b"compiled".to_vec());
+/// AsyncBytecodeCache::set_bucket(&cache, &bucket).await?;
+/// let hit = BytecodeCache::get_bucket(&cache, &(), "a.lua", None, "return 1")?;
+/// assert_eq!(hit.code.as_deref(), Some(&b"compiled"[..]));
+/// # Ok(())
+/// # }
+/// ```
+///
 /// # Mistakes are compile errors
 ///
 /// An unknown or duplicate key, no store, two network stores, a key of a store that is absent

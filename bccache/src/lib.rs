@@ -51,6 +51,9 @@
 //!   takes minutes to build).
 //! - `metrics`: every store also counts through the `metrics` crate's facade, under the names
 //!   [`prometheus`] prints (`bccache_hits_total`, ...).
+//! - `tokio`: `AsyncBytecodeCache`, the same trait for async code, implemented by every
+//!   built-in store, wrapper and tier and by derived caches; `Store` for a cache of both
+//!   traits; `Blocking` for any other sync store.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 

@@ -28,6 +28,15 @@ use crate::stats::CacheStats;
 /// `Arc<dyn AsyncBytecodeCache>` are caches too. Every built-in store, wrapper and tier
 /// implements it; [`Blocking`] adapts any other sync store.
 ///
+/// What runs where: the memory store answers in place (a map lookup never blocks); the
+/// filesystem store reads and writes files on tokio's blocking pool, one trip per call (a
+/// batch included), as `tokio::fs` does; the wrappers (`Compressed`, `Signed`, `ReadOnly`) do
+/// their work in the task and await the store they wrap; a
+/// [`TieredBytecodeCache`](crate::TieredBytecodeCache) awaits each tier. Keys, checksums,
+/// stats and trust are answered in place everywhere. A type that implements both traits is a
+/// [`Store`]; since the traits share their method names, code that imports both calls them by
+/// path (`AsyncBytecodeCache::get_bucket(&cache, ..)`).
+///
 /// ```
 /// use bccache::{AsyncBytecodeCache, Blocking, FileSystemBytecodeCache};
 ///

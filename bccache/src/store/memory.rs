@@ -63,6 +63,9 @@ impl Weighter<String, Arc<Entry>> for EntryWeight {
 /// does not fit at all (heavier than nearly a whole shard, see [`new`](Self::new)) is not kept:
 /// its dump is `Ok`, counts no store, and the next load is a miss.
 ///
+/// With the `tokio` feature it is an [`AsyncBytecodeCache`](crate::AsyncBytecodeCache) served
+/// in place: nothing it does blocks, so an async hit costs what a sync one does.
+///
 /// A hit still checks everything a load from any other store checks: an entry stored for
 /// another key, source checksum or environment fingerprint is a miss (`stale` for another
 /// checksum, `rejected` for another environment).

@@ -37,6 +37,9 @@ const LEN_PREFIX: usize = 8;
 /// Statistics are the inner store's, with payloads that did not decompress counted as
 /// `rejected` rather than hits. `clear` clears the whole inner store.
 ///
+/// With the `tokio` feature, a `Compressed` of an async store is async: the same payloads,
+/// checks and limits, with (de)compression in the task and the inner store awaited.
+///
 /// To sign compressed entries, put [`Signed`](crate::Signed) inside, so that signatures are
 /// checked before anything is decompressed: `Compressed::new(Signed::new(store, key)?, 3)`
 /// (`Signed` refuses the other order).

@@ -12,6 +12,10 @@ use crate::error::Result;
 /// dumps land in the tiers above only, and the tiers above keep working whatever the shared
 /// store allows: read-only is a property of one tier, never of the whole chain.
 ///
+/// It has no [`lease`](BytecodeCache::lease) ([`Lease::Unsupported`](crate::Lease)): a
+/// read-only loader never stores what it compiles, so nobody may wait for it. With the `tokio`
+/// feature, a `ReadOnly` of an async store is async, with the same rules.
+///
 /// ```
 /// use bccache::{BytecodeCache, FileSystemBytecodeCache, ReadOnly};
 ///

@@ -104,6 +104,9 @@ const SIGNATURE_LEN: usize = KEY_ID_LEN + MAC_LEN;
 /// Statistics are the inner store's, with entries that failed verification counted as
 /// `rejected` rather than hits. `clear` clears the whole inner store.
 ///
+/// With the `tokio` feature, a `Signed` of an async store is async, with the same checks
+/// ([`new_async`](Self::new_async) wraps a store that is only async).
+///
 /// With [`Compressed`](crate::Compressed), `Signed` goes inside, so that signatures are checked
 /// before anything is decompressed (and the MAC covers fewer bytes):
 /// `Compressed::new(Signed::new(store, key)?, 3)`. The other order is refused by
@@ -218,6 +221,16 @@ impl<B: crate::AsyncBytecodeCache> Signed<B> {
 
     /// [`from_env`](Self::from_env) for a store that implements only
     /// [`AsyncBytecodeCache`](crate::AsyncBytecodeCache); the same errors.
+    ///
+    /// ```
+    /// use bccache::{Blocking, FileSystemBytecodeCache, Signed};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Blocking::new(FileSystemBytecodeCache::new(dir.path(), "__app_%s.cache")?);
+    /// let error = Signed::from_env_async(store, "APP_BCCACHE_KEY_THAT_IS_NOT_SET").unwrap_err();
+    /// assert!(error.to_string().contains("APP_BCCACHE_KEY_THAT_IS_NOT_SET"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_env_async(inner: B, var: &str) -> Result<Self> {
         let decompresses = crate::AsyncBytecodeCache::decompresses(&inner);
         Self::with_key(inner, SigningKey::from_env(var)?, decompresses)
