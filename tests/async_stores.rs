@@ -5,7 +5,8 @@
 //! written, tiers filled and trust respected, leases asked from the lowest tier). Real files in
 //! temp dirs.
 
-use std::future::Future;
+mod support;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,6 +17,7 @@ use bccache::{
     FileSystemBytecodeCache, Lease, LeaseGuard, Lookup, MemoryBytecodeCache, ReadOnly, Signed,
     Store, TieredBytecodeCache, Trust,
 };
+use support::asynchronous::{load, multi_thread_runtime, on_both_runtimes, store};
 
 const PATTERN: &str = "__async_%s.cache";
 const KEY: [u8; 32] = [0x42; 32];
@@ -27,39 +29,6 @@ fn code_of(name: &str) -> Vec<u8> {
 
 fn fs_store(dir: &Path) -> FileSystemBytecodeCache {
     FileSystemBytecodeCache::new(dir, PATTERN).expect("filesystem store")
-}
-
-/// Runs the future `test` makes on a current-thread runtime, then on a multi-thread one, each
-/// time with fresh fixtures.
-fn on_both_runtimes<F: Future<Output = ()>>(test: impl Fn() -> F) {
-    let current = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("current-thread runtime");
-    current.block_on(test());
-    let multi = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .build()
-        .expect("multi-thread runtime");
-    multi.block_on(test());
-}
-
-/// Stores `code` through the async trait, as a miss followed by a compile would.
-async fn store(cache: &dyn AsyncBytecodeCache, name: &str, source: &str, code: &[u8]) {
-    let mut bucket = cache
-        .get_bucket(&(), name, None, source)
-        .await
-        .expect("get_bucket");
-    bucket.code = Some(code.to_vec());
-    cache.set_bucket(&bucket).await.expect("set_bucket");
-}
-
-/// The code an async load finds, or `None` on a miss.
-async fn load(cache: &dyn AsyncBytecodeCache, name: &str, source: &str) -> Option<Vec<u8>> {
-    cache
-        .get_bucket(&(), name, None, source)
-        .await
-        .expect("a load is a hit or a miss, never an error")
-        .code
 }
 
 /// A miss, a store (its load a miss), a hit, a stale source, a batch of a hit and a miss, the
@@ -242,11 +211,7 @@ fn assert_send<T: Send>(value: T) -> T {
 
 #[test]
 fn async_trait_futures_are_send_and_spawn() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    multi_thread_runtime().block_on(async {
         let dir = tempfile::tempdir().expect("temp dir");
         let cache: Arc<dyn AsyncBytecodeCache> = Arc::new(TieredBytecodeCache::from_stores(vec![
             Box::new(MemoryBytecodeCache::new(MIB)),

@@ -4,11 +4,11 @@
 
 mod support;
 
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bccache::{AsyncBytecodeCache, BytecodeCache, FileSystemBytecodeCache, MemcachedBytecodeCache};
+use support::asynchronous::{load, multi_thread_runtime, on_both_runtimes, store};
 use support::memcached::MemcachedServer;
 
 const SOURCE: &str = "return { derived = true }";
@@ -42,18 +42,6 @@ struct Shared {
     prefix: String,
 }
 
-fn on_both_runtimes<F: Future<Output = ()>>(test: impl Fn() -> F) {
-    let current = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("current-thread runtime");
-    current.block_on(test());
-    let multi = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .build()
-        .expect("multi-thread runtime");
-    multi.block_on(test());
-}
-
 fn store_sync(cache: &dyn BytecodeCache, name: &str, code: &[u8]) {
     let mut bucket = cache
         .get_bucket(&(), name, None, SOURCE)
@@ -70,20 +58,11 @@ fn load_sync(cache: &dyn BytecodeCache, name: &str) -> Option<Vec<u8>> {
 }
 
 async fn store_async(cache: &dyn AsyncBytecodeCache, name: &str, code: &[u8]) {
-    let mut bucket = cache
-        .get_bucket(&(), name, None, SOURCE)
-        .await
-        .expect("async load");
-    bucket.code = Some(code.to_vec());
-    cache.set_bucket(&bucket).await.expect("async store");
+    store(cache, name, SOURCE, code).await;
 }
 
 async fn load_async(cache: &dyn AsyncBytecodeCache, name: &str) -> Option<Vec<u8>> {
-    cache
-        .get_bucket(&(), name, None, SOURCE)
-        .await
-        .expect("async load")
-        .code
+    load(cache, name, SOURCE).await
 }
 
 /// Each trait reads what the other wrote, and both count in the one backend.
@@ -203,11 +182,7 @@ fn derived_memcached_cache_implements_both_traits() {
 
 #[test]
 fn derived_cache_futures_are_send_and_spawn() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    multi_thread_runtime().block_on(async {
         let dir = tempfile::tempdir().expect("temp dir");
         let cache = Arc::new(Tiers {
             dir: dir.path().to_owned(),

@@ -134,7 +134,6 @@ fn async_impl(
     backend: &TokenStream,
     checksum: &TokenStream,
 ) -> TokenStream {
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let call = |method: TokenStream, args: TokenStream| {
         quote! {
             let backend = #backend?;
@@ -148,6 +147,74 @@ fn async_impl(
     let get_buckets = call(quote!(get_buckets), quote!(environment, lookups));
     let flush = call(quote!(flush_stats), quote!());
     let lease = call(quote!(lease), quote!(key, ttl));
+    async_impl_of(
+        ident,
+        generics,
+        quote! {
+            async fn load_bytecode(
+                &self,
+                bucket: &mut ::bccache::Bucket<'_>,
+            ) -> ::bccache::Result<()> {
+                #load
+            }
+
+            async fn dump_bytecode(
+                &self,
+                bucket: &::bccache::Bucket<'_>,
+            ) -> ::bccache::Result<()> {
+                #dump
+            }
+
+            async fn clear(&self) -> ::bccache::Result<()> {
+                #clear
+            }
+
+            fn get_source_checksum_bytes(
+                &self,
+                source: &[::core::primitive::u8],
+            ) -> ::std::string::String {
+                #checksum.of(source)
+            }
+
+            async fn load_bytecodes(
+                &self,
+                buckets: &mut [::bccache::Bucket<'_>],
+            ) -> ::bccache::Result<()> {
+                #load_many
+            }
+
+            async fn get_buckets<'e>(
+                &self,
+                environment: &'e dyn ::bccache::Environment,
+                lookups: &[::bccache::Lookup<'_>],
+            ) -> ::bccache::Result<::std::vec::Vec<::bccache::Bucket<'e>>> {
+                #get_buckets
+            }
+
+            async fn stats(&self) -> ::core::option::Option<::bccache::CacheStats> {
+                let backend = #backend.ok()?;
+                ::bccache::AsyncBytecodeCache::stats(&*backend).await
+            }
+
+            async fn flush_stats(&self) -> ::bccache::Result<()> {
+                #flush
+            }
+
+            async fn lease(
+                &self,
+                key: &::core::primitive::str,
+                ttl: ::core::time::Duration,
+            ) -> ::bccache::Result<::bccache::Lease> {
+                #lease
+            }
+        },
+    )
+}
+
+/// `items` as the `impl ::bccache::AsyncBytecodeCache` of the type, kept only when bccache has
+/// its `tokio` feature.
+fn async_impl_of(ident: &Ident, generics: &Generics, items: TokenStream) -> TokenStream {
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         ::bccache::__private::async_impl! {
             #[automatically_derived]
@@ -155,62 +222,7 @@ fn async_impl(
             impl #impl_generics ::bccache::AsyncBytecodeCache
                 for #ident #ty_generics #where_clause
             {
-                async fn load_bytecode(
-                    &self,
-                    bucket: &mut ::bccache::Bucket<'_>,
-                ) -> ::bccache::Result<()> {
-                    #load
-                }
-
-                async fn dump_bytecode(
-                    &self,
-                    bucket: &::bccache::Bucket<'_>,
-                ) -> ::bccache::Result<()> {
-                    #dump
-                }
-
-                async fn clear(&self) -> ::bccache::Result<()> {
-                    #clear
-                }
-
-                fn get_source_checksum_bytes(
-                    &self,
-                    source: &[::core::primitive::u8],
-                ) -> ::std::string::String {
-                    #checksum.of(source)
-                }
-
-                async fn load_bytecodes(
-                    &self,
-                    buckets: &mut [::bccache::Bucket<'_>],
-                ) -> ::bccache::Result<()> {
-                    #load_many
-                }
-
-                async fn get_buckets<'e>(
-                    &self,
-                    environment: &'e dyn ::bccache::Environment,
-                    lookups: &[::bccache::Lookup<'_>],
-                ) -> ::bccache::Result<::std::vec::Vec<::bccache::Bucket<'e>>> {
-                    #get_buckets
-                }
-
-                async fn stats(&self) -> ::core::option::Option<::bccache::CacheStats> {
-                    let backend = #backend.ok()?;
-                    ::bccache::AsyncBytecodeCache::stats(&*backend).await
-                }
-
-                async fn flush_stats(&self) -> ::bccache::Result<()> {
-                    #flush
-                }
-
-                async fn lease(
-                    &self,
-                    key: &::core::primitive::str,
-                    ttl: ::core::time::Duration,
-                ) -> ::bccache::Result<::bccache::Lease> {
-                    #lease
-                }
+                #items
             }
         }
     }
@@ -433,6 +445,19 @@ fn mentions_any(ty: &Type, params: &[&Ident]) -> bool {
 /// supertrait bounds too, or a type parameter would add "cannot be sent between threads" errors.
 fn fallback(ident: &Ident, generics: &Generics) -> TokenStream {
     let generics = with_supertrait_bounds(generics);
+    let async_fallback = async_impl_of(
+        ident,
+        &generics,
+        quote! {
+            async fn load_bytecode(&self, _: &mut ::bccache::Bucket<'_>) -> ::bccache::Result<()> {
+                ::core::unreachable!()
+            }
+
+            async fn dump_bytecode(&self, _: &::bccache::Bucket<'_>) -> ::bccache::Result<()> {
+                ::core::unreachable!()
+            }
+        },
+    );
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         #[automatically_derived]
@@ -446,23 +471,6 @@ fn fallback(ident: &Ident, generics: &Generics) -> TokenStream {
             }
         }
 
-        ::bccache::__private::async_impl! {
-            #[automatically_derived]
-            #[::bccache::__private::async_trait]
-            impl #impl_generics ::bccache::AsyncBytecodeCache
-                for #ident #ty_generics #where_clause
-            {
-                async fn load_bytecode(
-                    &self,
-                    _: &mut ::bccache::Bucket<'_>,
-                ) -> ::bccache::Result<()> {
-                    ::core::unreachable!()
-                }
-
-                async fn dump_bytecode(&self, _: &::bccache::Bucket<'_>) -> ::bccache::Result<()> {
-                    ::core::unreachable!()
-                }
-            }
-        }
+        #async_fallback
     }
 }

@@ -2,6 +2,8 @@
 //! memcached and Redis servers on loopback, and small fixtures.
 #![allow(dead_code)]
 
+#[cfg(feature = "tokio")]
+pub mod asynchronous;
 pub mod below;
 pub mod child;
 pub mod engine;

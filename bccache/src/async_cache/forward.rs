@@ -21,7 +21,8 @@
 ///
 /// The impl is written whole because `#[async_trait]` rewrites the methods it sees: methods
 /// made by a macro inside the impl would escape it. So the methods are collected first (the
-/// `@munch` arms), then emitted in one impl.
+/// `@munch` arms: each name's signature from the `@signature` table, written out by `@emit`),
+/// then emitted in one impl.
 macro_rules! forward_async_bytecode_cache {
     (
         impl[$($generics:tt)*] for $ty:ty $(where [$($bounds:tt)*])?;
@@ -43,8 +44,9 @@ macro_rules! forward_async_bytecode_cache {
         { $($own:tt)* }
     ) => {
         $crate::async_cache::forward_async_bytecode_cache! {
-            @munch [$($generics)*] [$ty] [$($($bounds)*)?] [$($own)*]
-            [$crate::AsyncBytecodeCache] [$crate::cache::Wrapper::wrapped] [.await] [] $($method)+
+            @munch [[$($generics)*] [$ty] [$($($bounds)*)?] [$($own)*]]
+            [[$crate::AsyncBytecodeCache] [$crate::cache::Wrapper::wrapped] [.await]]
+            [] $($method)+
         }
     };
     (
@@ -53,8 +55,9 @@ macro_rules! forward_async_bytecode_cache {
         { $($own:tt)* }
     ) => {
         $crate::async_cache::forward_async_bytecode_cache! {
-            @munch [$($generics)*] [$ty] [$($($bounds)*)?] [$($own)*]
-            [$crate::BytecodeCache] [$crate::cache::Wrapper::wrapped] [] [] $($method)+
+            @munch [[$($generics)*] [$ty] [$($($bounds)*)?] [$($own)*]]
+            [[$crate::BytecodeCache] [$crate::cache::Wrapper::wrapped] []]
+            [] $($method)+
         }
     };
     (
@@ -63,14 +66,15 @@ macro_rules! forward_async_bytecode_cache {
         { $($own:tt)* }
     ) => {
         $crate::async_cache::forward_async_bytecode_cache! {
-            @munch [$($generics)*] [$ty] [$($($bounds)*)?] [$($own)*]
-            [$crate::BytecodeCache] [$via] [] [] $($method)+
+            @munch [[$($generics)*] [$ty] [$($($bounds)*)?] [$($own)*]]
+            [[$crate::BytecodeCache] [$via] []]
+            [] $($method)+
         }
     };
     // Every method collected: the impl.
     (
-        @munch [$($generics:tt)*] [$ty:ty] [$($bounds:tt)*] [$($own:tt)*]
-        $to:tt $via:tt $wait:tt [$($done:tt)*]
+        @munch [[$($generics:tt)*] [$ty:ty] [$($bounds:tt)*] [$($own:tt)*]]
+        $call:tt [$($done:tt)*]
     ) => {
         #[::async_trait::async_trait]
         impl<$($generics)*> $crate::AsyncBytecodeCache for $ty where $($bounds)* {
@@ -78,241 +82,97 @@ macro_rules! forward_async_bytecode_cache {
             $($own)*
         }
     };
+    // The next method: its signature, then back here with it written.
+    (@munch $impl:tt $call:tt $done:tt $method:ident $($rest:ident)*) => {
+        $crate::async_cache::forward_async_bytecode_cache! {
+            @signature $method [$impl $call $done [$($rest)*]]
+        }
+    };
     (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] [$($wait:tt)*] [$($done:tt)*]
-        load_bytecode $($rest:ident)*
+        @emit
+        [$impl:tt [[$($to:tt)*] [$($via:tt)*] [$($wait:tt)*]] [$($done:tt)*] [$($rest:ident)*]]
+        async $name:ident [$($generics:tt)*] [$($arg:ident: $arg_ty:ty),*] [$($ret:tt)*]
     ) => {
         $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] [$($wait)*] [$($done)*
-                async fn load_bytecode(
-                    &self,
-                    bucket: &mut $crate::Bucket<'_>,
-                ) -> $crate::Result<()> {
-                    $($to)*::load_bytecode($($via)*(self), bucket)$($wait)*
+            @munch $impl [[$($to)*] [$($via)*] [$($wait)*]] [$($done)*
+                async fn $name<$($generics)*>(&self, $($arg: $arg_ty),*) -> $($ret)* {
+                    $($to)*::$name($($via)*(self), $($arg),*)$($wait)*
                 }
             ] $($rest)*
         }
     };
     (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] [$($wait:tt)*] [$($done:tt)*]
-        dump_bytecode $($rest:ident)*
+        @emit [$impl:tt [[$($to:tt)*] [$($via:tt)*] $wait:tt] [$($done:tt)*] [$($rest:ident)*]]
+        sync $name:ident [] [$($arg:ident: $arg_ty:ty),*] [$($ret:tt)*]
     ) => {
         $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] [$($wait)*] [$($done)*
-                async fn dump_bytecode(&self, bucket: &$crate::Bucket<'_>) -> $crate::Result<()> {
-                    $($to)*::dump_bytecode($($via)*(self), bucket)$($wait)*
+            @munch $impl [[$($to)*] [$($via)*] $wait] [$($done)*
+                fn $name(&self, $($arg: $arg_ty),*) -> $($ret)* {
+                    $($to)*::$name($($via)*(self), $($arg),*)
                 }
             ] $($rest)*
         }
     };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] [$($wait:tt)*] [$($done:tt)*]
-        clear $($rest:ident)*
-    ) => {
+    // The trait's methods: `async` or not, name, lifetimes, arguments, return type.
+    (@signature load_bytecode $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k async load_bytecode [] [bucket: &mut $crate::Bucket<'_>] [$crate::Result<()>]
+    } };
+    (@signature dump_bytecode $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k async dump_bytecode [] [bucket: &$crate::Bucket<'_>] [$crate::Result<()>]
+    } };
+    (@signature clear $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k async clear [] [] [$crate::Result<()>]
+    } };
+    (@signature get_cache_key $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k sync get_cache_key [] [name: &str, filename: Option<&str>] [String]
+    } };
+    (@signature get_source_checksum $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k sync get_source_checksum [] [source: &str] [String]
+    } };
+    (@signature get_source_checksum_bytes $k:tt) => {
         $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] [$($wait)*] [$($done)*
-                async fn clear(&self) -> $crate::Result<()> {
-                    $($to)*::clear($($via)*(self))$($wait)*
-                }
-            ] $($rest)*
+            @emit $k sync get_source_checksum_bytes [] [source: &[u8]] [String]
         }
     };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] $wait:tt [$($done:tt)*]
-        get_cache_key $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] $wait [$($done)*
-                fn get_cache_key(&self, name: &str, filename: Option<&str>) -> String {
-                    $($to)*::get_cache_key($($via)*(self), name, filename)
-                }
-            ] $($rest)*
-        }
-    };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] $wait:tt [$($done:tt)*]
-        get_source_checksum $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] $wait [$($done)*
-                fn get_source_checksum(&self, source: &str) -> String {
-                    $($to)*::get_source_checksum($($via)*(self), source)
-                }
-            ] $($rest)*
-        }
-    };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] $wait:tt [$($done:tt)*]
-        get_source_checksum_bytes $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] $wait [$($done)*
-                fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
-                    $($to)*::get_source_checksum_bytes(
-                        $($via)*(self),
-                        source,
-                    )
-                }
-            ] $($rest)*
-        }
-    };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] [$($wait:tt)*] [$($done:tt)*]
-        get_bucket $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] [$($wait)*] [$($done)*
-                async fn get_bucket<'e>(
-                    &self,
-                    environment: &'e dyn $crate::Environment,
-                    name: &str,
-                    filename: Option<&str>,
-                    source: &str,
-                ) -> $crate::Result<$crate::Bucket<'e>> {
-                    $($to)*::get_bucket(
-                        $($via)*(self),
-                        environment,
-                        name,
-                        filename,
-                        source,
-                    )$($wait)*
-                }
-            ] $($rest)*
-        }
-    };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] [$($wait:tt)*] [$($done:tt)*]
-        get_bucket_bytes $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] [$($wait)*] [$($done)*
-                async fn get_bucket_bytes<'e>(
-                    &self,
-                    environment: &'e dyn $crate::Environment,
-                    name: &str,
-                    filename: Option<&str>,
-                    source: &[u8],
-                ) -> $crate::Result<$crate::Bucket<'e>> {
-                    $($to)*::get_bucket_bytes(
-                        $($via)*(self),
-                        environment,
-                        name,
-                        filename,
-                        source,
-                    )$($wait)*
-                }
-            ] $($rest)*
-        }
-    };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] [$($wait:tt)*] [$($done:tt)*]
-        load_bytecodes $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] [$($wait)*] [$($done)*
-                async fn load_bytecodes(
-                    &self,
-                    buckets: &mut [$crate::Bucket<'_>],
-                ) -> $crate::Result<()> {
-                    $($to)*::load_bytecodes($($via)*(self), buckets)
-                        $($wait)*
-                }
-            ] $($rest)*
-        }
-    };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] [$($wait:tt)*] [$($done:tt)*]
-        get_buckets $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] [$($wait)*] [$($done)*
-                async fn get_buckets<'e>(
-                    &self,
-                    environment: &'e dyn $crate::Environment,
-                    lookups: &[$crate::Lookup<'_>],
-                ) -> $crate::Result<Vec<$crate::Bucket<'e>>> {
-                    $($to)*::get_buckets($($via)*(self), environment, lookups)
-                        $($wait)*
-                }
-            ] $($rest)*
-        }
-    };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] [$($wait:tt)*] [$($done:tt)*]
-        stats $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] [$($wait)*] [$($done)*
-                async fn stats(&self) -> Option<$crate::CacheStats> {
-                    $($to)*::stats($($via)*(self))$($wait)*
-                }
-            ] $($rest)*
-        }
-    };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] [$($wait:tt)*] [$($done:tt)*]
-        flush_stats $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] [$($wait)*] [$($done)*
-                async fn flush_stats(&self) -> $crate::Result<()> {
-                    $($to)*::flush_stats($($via)*(self))$($wait)*
-                }
-            ] $($rest)*
-        }
-    };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] [$($wait:tt)*] [$($done:tt)*]
-        set_bucket $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] [$($wait)*] [$($done)*
-                async fn set_bucket(&self, bucket: &$crate::Bucket<'_>) -> $crate::Result<()> {
-                    $($to)*::set_bucket($($via)*(self), bucket)$($wait)*
-                }
-            ] $($rest)*
-        }
-    };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] $wait:tt [$($done:tt)*]
-        trust $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] $wait [$($done)*
-                fn trust(&self) -> $crate::Trust {
-                    $($to)*::trust($($via)*(self))
-                }
-            ] $($rest)*
-        }
-    };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] [$($wait:tt)*] [$($done:tt)*]
-        lease $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] [$($wait)*] [$($done)*
-                async fn lease(
-                    &self,
-                    key: &str,
-                    ttl: ::std::time::Duration,
-                ) -> $crate::Result<$crate::Lease> {
-                    $($to)*::lease($($via)*(self), key, ttl)$($wait)*
-                }
-            ] $($rest)*
-        }
-    };
-    (
-        @munch $g:tt $t:tt $b:tt $o:tt [$($to:tt)*] [$($via:tt)*] $wait:tt [$($done:tt)*]
-        decompresses $($rest:ident)*
-    ) => {
-        $crate::async_cache::forward_async_bytecode_cache! {
-            @munch $g $t $b $o [$($to)*] [$($via)*] $wait [$($done)*
-                fn decompresses(&self) -> bool {
-                    $($to)*::decompresses($($via)*(self))
-                }
-            ] $($rest)*
-        }
-    };
+    (@signature get_bucket $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k async get_bucket ['e] [
+            environment: &'e dyn $crate::Environment, name: &str, filename: Option<&str>,
+            source: &str
+        ] [$crate::Result<$crate::Bucket<'e>>]
+    } };
+    (@signature get_bucket_bytes $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k async get_bucket_bytes ['e] [
+            environment: &'e dyn $crate::Environment, name: &str, filename: Option<&str>,
+            source: &[u8]
+        ] [$crate::Result<$crate::Bucket<'e>>]
+    } };
+    (@signature load_bytecodes $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k async load_bytecodes [] [buckets: &mut [$crate::Bucket<'_>]] [$crate::Result<()>]
+    } };
+    (@signature get_buckets $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k async get_buckets ['e] [
+            environment: &'e dyn $crate::Environment, lookups: &[$crate::Lookup<'_>]
+        ] [$crate::Result<Vec<$crate::Bucket<'e>>>]
+    } };
+    (@signature stats $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k async stats [] [] [Option<$crate::CacheStats>]
+    } };
+    (@signature flush_stats $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k async flush_stats [] [] [$crate::Result<()>]
+    } };
+    (@signature set_bucket $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k async set_bucket [] [bucket: &$crate::Bucket<'_>] [$crate::Result<()>]
+    } };
+    (@signature trust $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k sync trust [] [] [$crate::Trust]
+    } };
+    (@signature lease $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k async lease [] [key: &str, ttl: ::std::time::Duration]
+        [$crate::Result<$crate::Lease>]
+    } };
+    (@signature decompresses $k:tt) => { $crate::async_cache::forward_async_bytecode_cache! {
+        @emit $k sync decompresses [] [] [bool]
+    } };
 }
 
 pub(crate) use forward_async_bytecode_cache;
