@@ -270,6 +270,19 @@ impl BytecodeCache for TieredBytecodeCache {
         self.tiers.iter().any(|tier| tier.decompresses())
     }
 
+    /// The lease of the lowest tier that has leases (the most shared one): tiers are asked
+    /// from the last to the first, and a tier that fails is skipped (logged).
+    fn lease(&self, key: &str, ttl: std::time::Duration) -> Result<crate::lease::Lease> {
+        for (tier, cache) in self.tiers.iter().enumerate().rev() {
+            match cache.lease(key, ttl) {
+                Ok(crate::lease::Lease::Unsupported) => {}
+                Ok(lease) => return Ok(lease),
+                Err(error) => warn_tier(tier, "lease", key, &error),
+            }
+        }
+        Ok(crate::lease::Lease::Unsupported)
+    }
+
     fn stats(&self) -> Option<CacheStats> {
         let mut sum = self
             .tiers

@@ -268,6 +268,12 @@ impl BytecodeCache for FileSystemBytecodeCache {
     fn flush_stats(&self) -> Result<()> {
         FileSystemBytecodeCache::flush_stats(self)
     }
+
+    /// An exclusive `flock` on `.<entry file name>.lock` beside the entry, freed by the kernel
+    /// when its holder dies; `ttl` is not needed (see `CachedLoader::single_flight`).
+    fn lease(&self, key: &str, _ttl: std::time::Duration) -> Result<crate::lease::Lease> {
+        self.take_lease(key)
+    }
 }
 
 /// Bounds, opening an existing directory, and persisted counters.
