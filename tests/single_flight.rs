@@ -320,3 +320,62 @@ async fn tasks_loading_the_same_batch_compile_each_key_once() {
     }
     assert_eq!(loader.compiler().compiles(), 3);
 }
+
+/// Plants an empty lock file for `key`'s entry, last touched `age` ago (a dead loader's).
+fn plant_lock(cache: &FileSystemBytecodeCache, key: &str, age: Duration) -> std::path::PathBuf {
+    let lock = lock_path(cache, key);
+    let file = std::fs::File::create(&lock).expect("lock file");
+    file.set_modified(std::time::SystemTime::now() - age)
+        .expect("age the lock file");
+    lock
+}
+
+#[test]
+fn upkeep_counts_lock_files_apart_and_removes_only_free_old_ones() {
+    let (_dir, cache) = dir_cache();
+    let loader = CachedLoader::new(Slow::new(Duration::ZERO), cache.clone()).single_flight(MAX_WAIT);
+    loader.load("main.lua", None, SOURCE).expect("stored");
+    cache.flush_stats().expect("the pattern recorded");
+    let hour_and_more = Duration::from_secs(2 * 3600);
+    let Lease::Held(held) = cache.lease("held", MAX_WAIT).expect("lease") else {
+        panic!("a free key is leased");
+    };
+    let held_path = lock_path(&cache, "held");
+    let _ = std::fs::File::options()
+        .write(true)
+        .open(&held_path)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now() - hour_and_more));
+    let stale = plant_lock(&cache, "stale", hour_and_more);
+    let young = plant_lock(&cache, "young", Duration::ZERO);
+
+    let report = bccache::upkeep::scan_dir(cache.directory()).expect("scan");
+    let pattern = &report.patterns[0];
+    assert_eq!((pattern.entries, pattern.lock_files), (1, 3), "{report:?}");
+    assert_eq!(report.other_files, 0, "{report:?}");
+
+    let verified = cache.verify().expect("verify");
+    assert_eq!(
+        (verified.entries_checked, verified.foreign_kept, verified.lock_files_removed),
+        (1, 0, 1),
+        "{verified:?}"
+    );
+    assert!(!stale.exists() && young.exists() && held_path.exists());
+
+    let stale = plant_lock(&cache, "stale", hour_and_more);
+    let pruned = cache.prune(Duration::from_secs(3600)).expect("prune");
+    assert_eq!((pruned.entries_kept, pruned.lock_files_removed), (1, 1), "{pruned:?}");
+    assert!(!stale.exists() && young.exists() && held_path.exists());
+
+    cache.clear().expect("clear");
+    assert!(!young.exists(), "clear removes every free lock file");
+    assert!(held_path.exists(), "a held lock file stays");
+    drop(held);
+    assert!(!held_path.exists(), "its holder removes it");
+}
+
+/// The lock file path of `key`'s entry.
+fn lock_path(cache: &FileSystemBytecodeCache, key: &str) -> std::path::PathBuf {
+    let entry = cache.path_for_key(key);
+    let name = entry.file_name().expect("entry name").to_string_lossy();
+    cache.directory().join(format!(".{name}.lock"))
+}

@@ -238,8 +238,8 @@ impl BytecodeCache for FileSystemBytecodeCache {
         }
     }
 
-    /// Removes this pattern's entries, its temporary files and symlinks with an entry's name
-    /// (the link, never its target); nothing else (the stats file stays). An entry goes only if
+    /// Removes this pattern's entries, its temporary files, the lock files no loader holds and
+    /// symlinks with an entry's name (the link, never its target); nothing else (the stats file stays). An entry goes only if
     /// it is provably bccache's: its first bytes are the magic and its header holds the key its
     /// name spells, and no more specific pattern known in the directory makes its name.
     ///
@@ -387,6 +387,8 @@ impl FileSystemBytecodeCache {
                 first_error.get_or_insert(Error::io("remove temporary file", path, e));
             }
         }
+        // Lock files held now belong to loaders compiling; the free ones go.
+        walk.remove_free_locks(None);
         for link in &walk.symlinks {
             if let Err(e) = walk.dir.unlink(link)
                 && e.kind() != std::io::ErrorKind::NotFound

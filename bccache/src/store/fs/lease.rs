@@ -12,11 +12,13 @@
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::lease::{Lease, LeaseGuard};
 use crate::store::fs::FileSystemBytecodeCache;
 use crate::store::fs::entry_file::check_key;
+use crate::store::fs::layout::{Removal, Walk};
 use crate::store::fs::stats_file::STATS_PREFIX;
 
 /// How often a loader tries again after locking a file that was removed meanwhile; each time
@@ -118,12 +120,45 @@ fn release(path: &PathBuf, file: File) {
     drop(file);
 }
 
+impl Walk {
+    /// Removes the lock files no loader holds: those older than `grace`, or all with `None`.
+    /// Returns (removed, kept). A lock file is removed as its holder would: locked first, and
+    /// only while its path still names the empty file the walk saw.
+    pub(crate) fn remove_free_locks(&self, grace: Option<Duration>) -> (u64, u64) {
+        let mut removed = 0;
+        let mut kept = 0;
+        for lock in &self.locks {
+            let young = grace.is_some_and(|grace| {
+                lock.mtime.elapsed().map_or(true, |age| age < grace)
+            });
+            // Empty: a lock file holds nothing; a file of that name with bytes is not ours.
+            if young || lock.len != 0 {
+                kept += 1;
+                continue;
+            }
+            let Ok(file) = self.dir.open_file(&lock.name) else {
+                continue;
+            };
+            if file.try_lock().is_err() {
+                kept += 1;
+                continue;
+            }
+            if file.metadata().is_ok_and(|meta| lock.is(&meta))
+                && matches!(self.remove_if_same(lock), Removal::Removed)
+            {
+                removed += 1;
+            }
+            drop(file);
+        }
+        (removed, kept)
+    }
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use crate::cache::BytecodeCache;
     use std::os::unix::fs::PermissionsExt;
-    use std::time::Duration;
 
     const TTL: Duration = Duration::from_secs(5);
 
