@@ -379,3 +379,47 @@ fn lock_path(cache: &FileSystemBytecodeCache, key: &str) -> std::path::PathBuf {
     let name = entry.file_name().expect("entry name").to_string_lossy();
     cache.directory().join(format!(".{name}.lock"))
 }
+
+#[test]
+fn memory_lease_expires_after_its_ttl_and_an_overrunning_holder_frees_nothing() {
+    let cache = MemoryBytecodeCache::new(1 << 20);
+    let ttl = Duration::from_millis(50);
+    let Ok(Lease::Held(overran)) = cache.lease("k", ttl) else {
+        panic!("a free key is leased");
+    };
+    assert!(matches!(cache.lease("k", ttl), Ok(Lease::Busy)));
+    std::thread::sleep(ttl * 2);
+    let Ok(Lease::Held(next)) = cache.lease("k", MAX_WAIT) else {
+        panic!("an expired lease goes to the next asker");
+    };
+    drop(overran);
+    assert!(
+        matches!(cache.lease("k", MAX_WAIT), Ok(Lease::Busy)),
+        "the overrunning holder's release leaves the new lease alone"
+    );
+    drop(next);
+    assert!(matches!(cache.lease("k", MAX_WAIT), Ok(Lease::Held(_))));
+}
+
+#[test]
+fn tiered_cache_takes_the_lease_in_its_lowest_tier_that_has_leases() {
+    let top = Arc::new(Counting::new(MemoryBytecodeCache::new(1 << 20), true));
+    let bottom = Arc::new(Counting::new(MemoryBytecodeCache::new(1 << 20), true));
+    let tiers = bccache::TieredBytecodeCache::new(vec![
+        Box::new(Arc::clone(&top)),
+        Box::new(Arc::clone(&bottom)),
+    ]);
+    let Ok(Lease::Held(_guard)) = tiers.lease("k", MAX_WAIT) else {
+        panic!("leased");
+    };
+    assert!(matches!(bottom.inner.lease("k", MAX_WAIT), Ok(Lease::Busy)));
+    assert_eq!((top.leases(), bottom.leases()), (0, 1));
+
+    let without = Arc::new(Counting::new(MemoryBytecodeCache::new(1 << 20), false));
+    let tiers = bccache::TieredBytecodeCache::new(vec![
+        Box::new(Arc::clone(&top)),
+        Box::new(Arc::clone(&without)),
+    ]);
+    assert!(matches!(tiers.lease("k", MAX_WAIT), Ok(Lease::Held(_))));
+    assert_eq!((top.leases(), without.leases()), (1, 1), "asked bottom up");
+}
