@@ -77,7 +77,10 @@ fn verdict(met: bool) -> &'static str {
 fn processes_arg() -> Result<usize> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().position(|arg| arg == "--processes") {
-        Some(at) => Ok(args.get(at + 1).ok_or("--processes needs a number")?.parse()?),
+        Some(at) => Ok(args
+            .get(at + 1)
+            .ok_or("--processes needs a number")?
+            .parse()?),
         None => Ok(PROCESSES),
     }
 }
@@ -153,7 +156,13 @@ fn child(root: &Path, instructions: &str) -> Result<()> {
     let dir = PathBuf::from(dir);
     let mut compiles = 0;
     let lua = LuaCompiler::new(bccache::engine::lua::mlua::Lua::new())?;
-    compiles += load_all(lua, &dir, "__fleet_lua_%s.cache", single_flight, &lua_scripts(root)?)?;
+    compiles += load_all(
+        lua,
+        &dir,
+        "__fleet_lua_%s.cache",
+        single_flight,
+        &lua_scripts(root)?,
+    )?;
     compiles += load_all(
         DfaCompiler::new(),
         &dir,
@@ -164,7 +173,13 @@ fn child(root: &Path, instructions: &str) -> Result<()> {
     #[cfg(feature = "wasm")]
     {
         let wasm = bccache::engine::wasm::WasmCompiler::new(Default::default());
-        compiles += load_all(wasm, &dir, "__fleet_wasm_%s.cache", single_flight, &wasm_modules(root)?)?;
+        compiles += load_all(
+            wasm,
+            &dir,
+            "__fleet_wasm_%s.cache",
+            single_flight,
+            &wasm_modules(root)?,
+        )?;
     }
     println!("compiles {compiles}");
     Ok(())
@@ -207,7 +222,11 @@ fn lua_scripts(root: &Path) -> Result<Sources<String>> {
     for entry in std::fs::read_dir(root.join("examples/scripts"))? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "lua") {
-            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             scripts.push((name, std::fs::read_to_string(&path)?));
         }
     }
@@ -237,7 +256,11 @@ fn wasm_modules(root: &Path) -> Result<Sources<Vec<u8>>> {
     for entry in std::fs::read_dir(root.join("examples/modules"))? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "wat" || e == "wasm") {
-            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             modules.push((name, std::fs::read(&path)?));
         }
     }

@@ -141,7 +141,10 @@ fn run_fleet(test: &str, store: &str, location: &str) {
     let mut compiled = compiles(&log);
     compiled.sort();
     let expected: Vec<String> = (0..KEYS).map(name_of).collect();
-    assert_eq!(compiled, expected, "each key compiled once by the whole fleet");
+    assert_eq!(
+        compiled, expected,
+        "each key compiled once by the whole fleet"
+    );
 }
 
 #[test]
@@ -208,7 +211,10 @@ fn holder_killed_mid_compile_lets_the_others_finish_within_max_wait_and_one_comp
     ));
     let deadline = Instant::now() + Duration::from_secs(30);
     while compiles(&log).is_empty() {
-        assert!(Instant::now() < deadline, "the holder never started compiling");
+        assert!(
+            Instant::now() < deadline,
+            "the holder never started compiling"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     let waiters: Vec<_> = (1..PROCESSES)

@@ -88,7 +88,10 @@ fn assert_one_compile_and_code_for_all(
     compiles: usize,
     results: &[Result<bccache::Loaded<String>, LoadError<support::slow::Failed>>],
 ) {
-    assert_eq!(compiles, 1, "one loader compiles, the others wait for its entry");
+    assert_eq!(
+        compiles, 1,
+        "one loader compiles, the others wait for its entry"
+    );
     let compiled = results
         .iter()
         .map(|r| r.as_ref().expect("code"))
@@ -101,8 +104,8 @@ fn assert_one_compile_and_code_for_all(
 #[test]
 fn twenty_threads_missing_one_key_on_a_directory_compile_it_once() {
     let (_dir, cache) = dir_cache();
-    let loader = CachedLoader::new(Slow::new(Duration::from_millis(300)), cache)
-        .single_flight(MAX_WAIT);
+    let loader =
+        CachedLoader::new(Slow::new(Duration::from_millis(300)), cache).single_flight(MAX_WAIT);
     let results = load_from_threads(&loader);
     assert_one_compile_and_code_for_all(loader.compiler().compiles(), &results);
     let lock_files: Vec<_> = std::fs::read_dir(loader.cache().directory())
@@ -185,11 +188,20 @@ fn assert_failed_holder_then_one_compile(
         .count();
     assert_eq!(failed, 1, "the holder's compile fails");
     assert!(
-        results.iter().filter_map(|r| r.as_ref().ok()).all(|l| l.code == "PRINT('HELLO')"),
+        results
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .all(|l| l.code == "PRINT('HELLO')"),
         "everyone else gets code"
     );
-    assert_eq!(compiles, 2, "the next asker takes the lease over and compiles once");
-    assert!(elapsed < MAX_WAIT, "nobody waited out max_wait: {elapsed:?}");
+    assert_eq!(
+        compiles, 2,
+        "the next asker takes the lease over and compiles once"
+    );
+    assert!(
+        elapsed < MAX_WAIT,
+        "nobody waited out max_wait: {elapsed:?}"
+    );
 }
 
 #[test]
@@ -245,8 +257,8 @@ fn store_without_leases_lets_every_loader_compile() {
 #[tokio::test(flavor = "current_thread")]
 async fn hits_never_ask_for_a_lease() {
     let cache = Arc::new(Counting::new(MemoryBytecodeCache::new(1 << 20), true));
-    let sync_loader = CachedLoader::new(Slow::new(Duration::ZERO), Arc::clone(&cache))
-        .single_flight(MAX_WAIT);
+    let sync_loader =
+        CachedLoader::new(Slow::new(Duration::ZERO), Arc::clone(&cache)).single_flight(MAX_WAIT);
     let async_loader = CachedLoader::new(
         Slow::new(Duration::ZERO),
         Blocking::from_arc(Arc::clone(&cache)),
@@ -257,7 +269,10 @@ async fn hits_never_ask_for_a_lease() {
 
     for _ in 0..5 {
         sync_loader.load("a.lua", None, "a").expect("hit");
-        async_loader.load_async("a.lua", None, "a").await.expect("hit");
+        async_loader
+            .load_async("a.lua", None, "a")
+            .await
+            .expect("hit");
         for loaded in sync_loader.load_many(&[("a.lua", None, "a")]) {
             assert_eq!(loaded.expect("hit").origin, Origin::Cache);
         }
@@ -273,8 +288,8 @@ async fn hits_never_ask_for_a_lease() {
 #[test]
 fn threads_loading_the_same_batch_compile_each_key_once() {
     let (_dir, cache) = dir_cache();
-    let loader = CachedLoader::new(Slow::new(Duration::from_millis(100)), cache)
-        .single_flight(MAX_WAIT);
+    let loader =
+        CachedLoader::new(Slow::new(Duration::from_millis(100)), cache).single_flight(MAX_WAIT);
     let names = ["a", "b", "c", "d", "e"];
     let batch: Vec<(&str, Option<&str>, &str)> =
         names.iter().map(|&name| (name, None, name)).collect();
@@ -333,7 +348,8 @@ fn plant_lock(cache: &FileSystemBytecodeCache, key: &str, age: Duration) -> std:
 #[test]
 fn upkeep_counts_lock_files_apart_and_removes_only_free_old_ones() {
     let (_dir, cache) = dir_cache();
-    let loader = CachedLoader::new(Slow::new(Duration::ZERO), cache.clone()).single_flight(MAX_WAIT);
+    let loader =
+        CachedLoader::new(Slow::new(Duration::ZERO), cache.clone()).single_flight(MAX_WAIT);
     loader.load("main.lua", None, SOURCE).expect("stored");
     cache.flush_stats().expect("the pattern recorded");
     let hour_and_more = Duration::from_secs(2 * 3600);
@@ -355,7 +371,11 @@ fn upkeep_counts_lock_files_apart_and_removes_only_free_old_ones() {
 
     let verified = cache.verify().expect("verify");
     assert_eq!(
-        (verified.entries_checked, verified.foreign_kept, verified.lock_files_removed),
+        (
+            verified.entries_checked,
+            verified.foreign_kept,
+            verified.lock_files_removed
+        ),
         (1, 0, 1),
         "{verified:?}"
     );
@@ -363,7 +383,11 @@ fn upkeep_counts_lock_files_apart_and_removes_only_free_old_ones() {
 
     let stale = plant_lock(&cache, "stale", hour_and_more);
     let pruned = cache.prune(Duration::from_secs(3600)).expect("prune");
-    assert_eq!((pruned.entries_kept, pruned.lock_files_removed), (1, 1), "{pruned:?}");
+    assert_eq!(
+        (pruned.entries_kept, pruned.lock_files_removed),
+        (1, 1),
+        "{pruned:?}"
+    );
     assert!(!stale.exists() && young.exists() && held_path.exists());
 
     cache.clear().expect("clear");

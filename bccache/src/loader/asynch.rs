@@ -5,10 +5,12 @@ use std::borrow::Borrow;
 use std::sync::Arc;
 
 use super::flight::{Backoff, Look, Step, look_of};
-use super::{CachedLoader, Compiler, LoadError, LoadOutcome, Loaded, Origin, batch_failed, decode};
+use super::{
+    CachedLoader, Compiler, Job, LoadError, LoadOutcome, Loaded, Origin, batch_failed, decode,
+    lookups_of,
+};
 use crate::async_cache::AsyncBytecodeCache;
 use crate::bucket::Bucket;
-use crate::cache::Lookup;
 
 /// Bytecode from this size up is decoded on the blocking pool, smaller bytecode on the
 /// calling task. Decoding costs about 1 µs per 250 bytes in the engines measured (a Lua chunk,
@@ -48,21 +50,19 @@ where
     /// the load compiles or decodes on its blocking pool.
     ///
     /// ```
-    /// # #[cfg(feature = "regex")] {
-    /// use bccache::engine::regex::DfaCompiler;
-    /// use bccache::{Blocking, CachedLoader, FileSystemBytecodeCache};
-    ///
+    /// # #[cfg(feature = "regex")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use bccache::engine::regex::DfaCompiler;
+    /// use bccache::{Blocking, CachedLoader, FileSystemBytecodeCache, Origin};
+    ///
     /// let dir = tempfile::tempdir()?;
     /// let cache = Blocking::new(FileSystemBytecodeCache::new(dir.path(), "__rules_%s.cache")?);
     /// let loader = CachedLoader::new(DfaCompiler::new(), cache);
     /// let first = loader.load_with_origin_async("dates", None, "[0-9]{4}-[0-9]{2}").await?;
     /// let again = loader.load_with_origin_async("dates", None, "[0-9]{4}-[0-9]{2}").await?;
-    /// assert_eq!((first.origin, again.origin), (bccache::Origin::Compiled, bccache::Origin::Cache));
+    /// assert_eq!((first.origin, again.origin), (Origin::Compiled, Origin::Cache));
     /// # Ok(())
-    /// # }
-    /// # main()
     /// # }
     /// # #[cfg(not(feature = "regex"))]
     /// # fn main() {}
@@ -101,12 +101,16 @@ where
             Ok(loaded) => return Ok(loaded),
             Err(bucket) => bucket,
         };
+        let job = Job {
+            name,
+            filename,
+            source,
+        };
         match self.single_flight {
-            None => self.compile_and_store_async(&mut bucket, name, filename, source).await,
+            None => self.compile_and_store_async(&mut bucket, job).await,
             Some(max_wait) => {
                 let mut backoff = Backoff::new(max_wait);
-                self.settle_async(&mut bucket, name, filename, source, &mut backoff)
-                    .await
+                self.settle_async(&mut bucket, job, &mut backoff).await
             }
         }
     }
@@ -124,21 +128,15 @@ where
         &self,
         sources: &[(&str, Option<&str>, &S)],
     ) -> Vec<LoadOutcome<C>> {
-        let lookups: Vec<Lookup<'_>> = sources
-            .iter()
-            .map(|&(name, filename, source)| Lookup {
-                name,
-                filename,
-                source: source.as_ref().as_ref(),
-            })
-            .collect();
+        let lookups = lookups_of::<C, S>(sources);
         let buckets = match self.cache.get_buckets(&*self.compiler, &lookups).await {
             Ok(buckets) => buckets,
             Err(error) => return batch_failed::<C>(error, sources.iter().map(|&(name, ..)| name)),
         };
         let mut results: Vec<Option<LoadOutcome<C>>> = Vec::with_capacity(sources.len());
         let mut waiting = Vec::new();
-        for (at, (bucket, &(name, filename, source))) in buckets.into_iter().zip(sources).enumerate()
+        for (at, (bucket, &(name, filename, source))) in
+            buckets.into_iter().zip(sources).enumerate()
         {
             let mut bucket = match self.decode_hit_async(bucket, name).await {
                 Ok(Ok(loaded)) => {
@@ -151,34 +149,26 @@ where
                     continue;
                 }
             };
-            let source = source.as_ref();
+            let job = Job {
+                name,
+                filename,
+                source: source.as_ref(),
+            };
             let outcome = match self.single_flight {
-                None => Some(
-                    self.compile_and_store_async(&mut bucket, name, filename, source)
-                        .await,
-                ),
-                Some(max_wait) => {
-                    self.attempt_async(&mut bucket, name, filename, source, max_wait)
-                        .await
-                }
+                None => Some(self.compile_and_store_async(&mut bucket, job).await),
+                Some(max_wait) => self.attempt_async(&mut bucket, job, max_wait).await,
             };
             if outcome.is_none() {
-                waiting.push((at, bucket, name, filename, source));
+                waiting.push((at, bucket, job));
             }
             results.push(outcome);
         }
         let mut backoff = Backoff::new(self.single_flight.unwrap_or_default());
-        for (at, mut bucket, name, filename, source) in waiting {
-            let outcome = match self.look_again_async(&mut bucket, name).await {
+        for (at, mut bucket, job) in waiting {
+            let outcome = match self.look_again_async(&mut bucket, job.name).await {
                 Ok(Look::Hit(loaded)) => Ok(loaded),
-                Ok(Look::Undecodable) => {
-                    self.compile_and_store_async(&mut bucket, name, filename, source)
-                        .await
-                }
-                Ok(Look::Missing) => {
-                    self.settle_async(&mut bucket, name, filename, source, &mut backoff)
-                        .await
-                }
+                Ok(Look::Undecodable) => self.compile_and_store_async(&mut bucket, job).await,
+                Ok(Look::Missing) => self.settle_async(&mut bucket, job, &mut backoff).await,
                 Err(error) => Err(error),
             };
             results[at] = Some(outcome);
@@ -219,17 +209,23 @@ where
     async fn compile_and_store_async(
         &self,
         bucket: &mut Bucket<'_>,
-        name: &str,
-        filename: Option<&str>,
-        source: &C::Source,
+        job: Job<'_, C::Source>,
     ) -> Outcome<C> {
+        let Job {
+            name,
+            filename,
+            source,
+        } = job;
         let compiler = Arc::clone(&self.compiler);
         let owned_name = name.to_owned();
         let owned_filename = filename.map(str::to_owned);
         let owned_source = source.to_owned();
         let compiled = on_pool(name, move || {
-            let code =
-                compiler.compile(&owned_name, owned_filename.as_deref(), owned_source.borrow())?;
+            let code = compiler.compile(
+                &owned_name,
+                owned_filename.as_deref(),
+                owned_source.borrow(),
+            )?;
             let bytecode = compiler.to_bytecode(&code);
             Ok((code, bytecode))
         })
@@ -251,23 +247,17 @@ where
     async fn attempt_async(
         &self,
         bucket: &mut Bucket<'_>,
-        name: &str,
-        filename: Option<&str>,
-        source: &C::Source,
+        job: Job<'_, C::Source>,
         max_wait: std::time::Duration,
     ) -> Option<Outcome<C>> {
         match Step::of(&bucket.key, self.cache.lease(&bucket.key, max_wait).await) {
             Step::Wait => None,
-            Step::Compile => Some(
-                self.compile_and_store_async(bucket, name, filename, source)
-                    .await,
-            ),
+            Step::Compile => Some(self.compile_and_store_async(bucket, job).await),
             Step::Held(guard) => {
-                let outcome = match self.look_again_async(bucket, name).await {
+                let outcome = match self.look_again_async(bucket, job.name).await {
                     Ok(Look::Hit(loaded)) => Ok(loaded),
                     Ok(Look::Missing | Look::Undecodable) => {
-                        self.compile_and_store_async(bucket, name, filename, source)
-                            .await
+                        self.compile_and_store_async(bucket, job).await
                     }
                     Err(error) => Err(error),
                 };
@@ -282,32 +272,25 @@ where
     async fn settle_async(
         &self,
         bucket: &mut Bucket<'_>,
-        name: &str,
-        filename: Option<&str>,
-        source: &C::Source,
+        job: Job<'_, C::Source>,
         backoff: &mut Backoff,
     ) -> Outcome<C> {
         let max_wait = self.single_flight.unwrap_or_default();
         loop {
-            if let Some(outcome) = self
-                .attempt_async(bucket, name, filename, source, max_wait)
-                .await
-            {
+            if let Some(outcome) = self.attempt_async(bucket, job, max_wait).await {
                 return outcome;
             }
-            let Some(pause) = backoff.pause() else {
-                tracing::debug!(name, ?max_wait, "waited out the lease holder; compiling");
+            let Some(pause) = backoff.pause(job.name) else {
                 break;
             };
             tokio::time::sleep(pause).await;
-            match self.look_again_async(bucket, name).await? {
+            match self.look_again_async(bucket, job.name).await? {
                 Look::Hit(loaded) => return Ok(loaded),
                 Look::Undecodable => break,
                 Look::Missing => {}
             }
         }
-        self.compile_and_store_async(bucket, name, filename, source)
-            .await
+        self.compile_and_store_async(bucket, job).await
     }
 
     /// Loads `bucket` again and decodes what it finds.

@@ -4,7 +4,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{CachedLoader, Compiler, LoadError, LoadOutcome, Loaded};
+use super::{CachedLoader, Compiler, Job, LoadError, LoadOutcome, Loaded};
 use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
 use crate::error::Result;
@@ -18,6 +18,7 @@ const LONGEST_PAUSE: Duration = Duration::from_millis(100);
 /// The pauses of one wait, all within its `max_wait`.
 #[derive(Debug)]
 pub(super) struct Backoff {
+    max_wait: Duration,
     deadline: Option<Instant>,
     next: Duration,
 }
@@ -25,20 +26,23 @@ pub(super) struct Backoff {
 impl Backoff {
     pub(super) fn new(max_wait: Duration) -> Self {
         Backoff {
+            max_wait,
             // `None`: a wait too long to count in an `Instant` never ends on its own.
             deadline: Instant::now().checked_add(max_wait),
             next: FIRST_PAUSE,
         }
     }
 
-    /// The next pause (5 ms, doubling up to 100 ms, cut to what is left), or `None` once
-    /// `max_wait` has passed.
-    pub(super) fn pause(&mut self) -> Option<Duration> {
+    /// The next pause while waiting for `name` (5 ms, doubling up to 100 ms, cut to what is
+    /// left), or `None` once `max_wait` has passed.
+    pub(super) fn pause(&mut self, name: &str) -> Option<Duration> {
         let left = match self.deadline {
             Some(deadline) => deadline.saturating_duration_since(Instant::now()),
             None => Duration::MAX,
         };
         if left.is_zero() {
+            let max_wait = self.max_wait;
+            tracing::debug!(name, ?max_wait, "waited out the lease holder; compiling");
             return None;
         }
         let pause = self.next.min(left);
@@ -86,8 +90,8 @@ pub(super) enum Look<T> {
     Undecodable,
 }
 
-/// One miss of a batch: where its result goes, its bucket, name, file name and source.
-type Miss<'a, 'b, S> = (usize, Bucket<'b>, &'a str, Option<&'a str>, &'a S);
+/// One miss of a batch: where its result goes, its bucket and what was asked.
+pub(super) type Miss<'a, 'b, S> = (usize, Bucket<'b>, Job<'a, S>);
 
 impl<C: Compiler, B> CachedLoader<C, B> {
     /// The same loader with single flight: of the loaders that miss a key at once — threads,
@@ -152,14 +156,12 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
     pub(super) fn fill_miss(
         &self,
         bucket: &mut Bucket<'_>,
-        name: &str,
-        filename: Option<&str>,
-        source: &C::Source,
+        job: Job<'_, C::Source>,
     ) -> std::result::Result<Loaded<C::Code>, LoadError<C::Error>> {
         let Some(max_wait) = self.single_flight else {
-            return self.compile_and_store(bucket, name, filename, source);
+            return self.compile_and_store(bucket, job);
         };
-        self.settle(bucket, name, filename, source, &mut Backoff::new(max_wait))
+        self.settle(bucket, job, &mut Backoff::new(max_wait))
     }
 
     /// Asks for the lease once: the code when the loader compiles (or finds the entry), `None`
@@ -167,19 +169,17 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
     fn attempt(
         &self,
         bucket: &mut Bucket<'_>,
-        name: &str,
-        filename: Option<&str>,
-        source: &C::Source,
+        job: Job<'_, C::Source>,
         max_wait: Duration,
     ) -> Option<std::result::Result<Loaded<C::Code>, LoadError<C::Error>>> {
         match Step::of(&bucket.key, self.cache.lease(&bucket.key, max_wait)) {
             Step::Wait => None,
-            Step::Compile => Some(self.compile_and_store(bucket, name, filename, source)),
+            Step::Compile => Some(self.compile_and_store(bucket, job)),
             Step::Held(guard) => {
-                if let Look::Hit(loaded) = self.look_again(bucket, name) {
+                if let Look::Hit(loaded) = self.look_again(bucket, job.name) {
                     return Some(Ok(loaded));
                 }
-                let outcome = self.compile_and_store(bucket, name, filename, source);
+                let outcome = self.compile_and_store(bucket, job);
                 drop(guard);
                 Some(outcome)
             }
@@ -191,28 +191,25 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
     fn settle(
         &self,
         bucket: &mut Bucket<'_>,
-        name: &str,
-        filename: Option<&str>,
-        source: &C::Source,
+        job: Job<'_, C::Source>,
         backoff: &mut Backoff,
     ) -> std::result::Result<Loaded<C::Code>, LoadError<C::Error>> {
         let max_wait = self.single_flight.unwrap_or_default();
         loop {
-            if let Some(outcome) = self.attempt(bucket, name, filename, source, max_wait) {
+            if let Some(outcome) = self.attempt(bucket, job, max_wait) {
                 return outcome;
             }
-            let Some(pause) = backoff.pause() else {
-                tracing::debug!(name, ?max_wait, "waited out the lease holder; compiling");
+            let Some(pause) = backoff.pause(job.name) else {
                 break;
             };
             thread::sleep(pause);
-            match self.look_again(bucket, name) {
+            match self.look_again(bucket, job.name) {
                 Look::Hit(loaded) => return Ok(loaded),
                 Look::Undecodable => break,
                 Look::Missing => {}
             }
         }
-        self.compile_and_store(bucket, name, filename, source)
+        self.compile_and_store(bucket, job)
     }
 
     /// Loads `bucket` again and decodes what it finds.
@@ -232,35 +229,30 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
     /// [`load_many`](Self::load_many)'s misses with single flight: each key's lease is asked
     /// for in order and the held ones compiled; then the others' entries are waited for, all
     /// within one `max_wait`.
-    pub(super) fn fill_misses<'a, S: AsRef<C::Source> + ?Sized>(
+    pub(super) fn fill_misses(
         &self,
-        misses: Vec<Miss<'a, '_, S>>,
+        misses: Vec<Miss<'_, '_, C::Source>>,
         results: &mut [Option<LoadOutcome<C>>],
     ) {
         let Some(max_wait) = self.single_flight else {
-            for (at, mut bucket, name, filename, source) in misses {
-                results[at] =
-                    Some(self.compile_and_store(&mut bucket, name, filename, source.as_ref()));
+            for (at, mut bucket, job) in misses {
+                results[at] = Some(self.compile_and_store(&mut bucket, job));
             }
             return;
         };
         let mut waiting = Vec::new();
-        for (at, mut bucket, name, filename, source) in misses {
-            match self.attempt(&mut bucket, name, filename, source.as_ref(), max_wait) {
+        for (at, mut bucket, job) in misses {
+            match self.attempt(&mut bucket, job, max_wait) {
                 Some(outcome) => results[at] = Some(outcome),
-                None => waiting.push((at, bucket, name, filename, source)),
+                None => waiting.push((at, bucket, job)),
             }
         }
         let mut backoff = Backoff::new(max_wait);
-        for (at, mut bucket, name, filename, source) in waiting {
-            let outcome = match self.look_again(&mut bucket, name) {
+        for (at, mut bucket, job) in waiting {
+            let outcome = match self.look_again(&mut bucket, job.name) {
                 Look::Hit(loaded) => Ok(loaded),
-                Look::Undecodable => {
-                    self.compile_and_store(&mut bucket, name, filename, source.as_ref())
-                }
-                Look::Missing => {
-                    self.settle(&mut bucket, name, filename, source.as_ref(), &mut backoff)
-                }
+                Look::Undecodable => self.compile_and_store(&mut bucket, job),
+                Look::Missing => self.settle(&mut bucket, job, &mut backoff),
             };
             results[at] = Some(outcome);
         }

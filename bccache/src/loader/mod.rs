@@ -100,6 +100,21 @@ pub trait Compiler: Environment {
     unsafe fn from_bytecode(&self, bytecode: &[u8]) -> Option<Self::Code>;
 }
 
+/// What one load is asked for: the name, the file name and the source.
+struct Job<'a, S: ?Sized> {
+    name: &'a str,
+    filename: Option<&'a str>,
+    source: &'a S,
+}
+
+impl<S: ?Sized> Clone for Job<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S: ?Sized> Copy for Job<'_, S> {}
+
 /// One result of [`CachedLoader::load_many`].
 type LoadOutcome<C> = Result<Loaded<<C as Compiler>::Code>, LoadError<<C as Compiler>::Error>>;
 
@@ -345,7 +360,14 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
                 name: name.to_owned(),
                 source,
             })?;
-        self.finish(bucket, name, filename, source)
+        self.finish(
+            bucket,
+            Job {
+                name,
+                filename,
+                source,
+            },
+        )
     }
 
     /// Loads many pieces of code at once (batch warm-up): the buckets come from one
@@ -385,15 +407,10 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
         &self,
         sources: &[(&str, Option<&str>, &S)],
     ) -> Vec<LoadOutcome<C>> {
-        let lookups: Vec<Lookup<'_>> = sources
-            .iter()
-            .map(|&(name, filename, source)| Lookup {
-                name,
-                filename,
-                source: source.as_ref().as_ref(),
-            })
-            .collect();
-        match self.cache.get_buckets(&*self.compiler, &lookups) {
+        match self
+            .cache
+            .get_buckets(&*self.compiler, &lookups_of::<C, S>(sources))
+        {
             Ok(buckets) => {
                 let mut results: Vec<Option<LoadOutcome<C>>> = Vec::with_capacity(sources.len());
                 let mut misses = Vec::new();
@@ -402,7 +419,16 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
                 {
                     let hit = self.decode_hit(&bucket, name);
                     if hit.is_none() {
-                        misses.push((at, bucket, name, filename, source));
+                        let source = source.as_ref();
+                        misses.push((
+                            at,
+                            bucket,
+                            Job {
+                                name,
+                                filename,
+                                source,
+                            },
+                        ));
                     }
                     results.push(hit.map(Ok));
                 }
@@ -418,24 +444,25 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
     fn finish(
         &self,
         mut bucket: Bucket<'_>,
-        name: &str,
-        filename: Option<&str>,
-        source: &C::Source,
+        job: Job<'_, C::Source>,
     ) -> Result<Loaded<C::Code>, LoadError<C::Error>> {
-        if let Some(loaded) = self.decode_hit(&bucket, name) {
+        if let Some(loaded) = self.decode_hit(&bucket, job.name) {
             return Ok(loaded);
         }
-        self.fill_miss(&mut bucket, name, filename, source)
+        self.fill_miss(&mut bucket, job)
     }
 
     /// Compiles `source` into `bucket` and stores it.
     fn compile_and_store(
         &self,
         bucket: &mut Bucket<'_>,
-        name: &str,
-        filename: Option<&str>,
-        source: &C::Source,
+        job: Job<'_, C::Source>,
     ) -> Result<Loaded<C::Code>, LoadError<C::Error>> {
+        let Job {
+            name,
+            filename,
+            source,
+        } = job;
         let code = self
             .compiler
             .compile(name, filename, source)
@@ -484,6 +511,22 @@ impl<C: Compiler, B> CachedLoader<C, B> {
         );
         Ok(())
     }
+}
+
+/// The lookups of a batch of sources.
+fn lookups_of<'a, C, S>(sources: &[(&'a str, Option<&'a str>, &'a S)]) -> Vec<Lookup<'a>>
+where
+    C: Compiler<Source: 'a>,
+    S: AsRef<C::Source> + ?Sized,
+{
+    sources
+        .iter()
+        .map(|&(name, filename, source)| Lookup {
+            name,
+            filename,
+            source: source.as_ref().as_ref(),
+        })
+        .collect()
 }
 
 /// The results of a batch whose lookup failed: [`LoadError::Cache`] for every name.

@@ -12,8 +12,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::entry::{self, Owner};
 use crate::error::{Error, Result};
-use crate::store::fs::{DEFAULT_PATTERN, lease};
 use crate::store::fs::stats_file::{self, STATS_PREFIX};
+use crate::store::fs::{DEFAULT_PATTERN, lease};
 
 /// Temporary files younger than this may belong to a live writer: upkeep leaves them alone.
 pub const TEMP_FILE_GRACE: Duration = Duration::from_secs(60 * 60);

@@ -128,9 +128,8 @@ impl Walk {
         let mut removed = 0;
         let mut kept = 0;
         for lock in &self.locks {
-            let young = grace.is_some_and(|grace| {
-                lock.mtime.elapsed().map_or(true, |age| age < grace)
-            });
+            let young =
+                grace.is_some_and(|grace| lock.mtime.elapsed().map_or(true, |age| age < grace));
             // Empty: a lock file holds nothing; a file of that name with bytes is not ours.
             if young || lock.len != 0 {
                 kept += 1;
@@ -175,7 +174,10 @@ mod tests {
         let Lease::Held(guard) = cache.lease("k", TTL).expect("lease") else {
             panic!("first asker holds the lease");
         };
-        let mode = std::fs::metadata(&lock).expect("lock file").permissions().mode();
+        let mode = std::fs::metadata(&lock)
+            .expect("lock file")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         assert!(matches!(cache.lease("k", TTL), Ok(Lease::Busy)));
         assert!(matches!(cache.lease("other", TTL), Ok(Lease::Held(_))));
@@ -201,8 +203,7 @@ mod tests {
         let (dir, cache) = cache();
         let target = dir.path().join("target");
         std::fs::write(&target, b"keep").expect("target");
-        std::os::unix::fs::symlink(&target, dir.path().join(".__t_k.cache.lock"))
-            .expect("symlink");
+        std::os::unix::fs::symlink(&target, dir.path().join(".__t_k.cache.lock")).expect("symlink");
         let error = cache.lease("k", TTL).expect_err("a symlink is refused");
         assert!(error.to_string().contains(".__t_k.cache.lock"), "{error}");
         assert_eq!(std::fs::read(&target).expect("target"), b"keep");
