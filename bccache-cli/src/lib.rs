@@ -53,7 +53,7 @@
 //! {"schema":"bccache-stats/1","directory":STR,"other_files":N,
 //!  "patterns":[{"pattern":STR,"entries":N,"bytes":N,"oldest_mtime":N|null,
 //!               "median_mtime":N|null,"newest_mtime":N|null,"corrupt":N,"temp_files":N,
-//!               "symlinks":N,"stats":STATS}],
+//!               "symlinks":N,"lock_files":N,"stats":STATS}],
 //!  "total":{"entries":N,"bytes":N,"corrupt":N,"temp_files":N,"stats":STATS},
 //!  "skipped_patterns":[{"pattern":STR,"reason":STR}]}
 //! STATS = {"hits":N,"misses":N,"stale":N,"rejected":N,"errors":N,"stores":N,
@@ -65,7 +65,7 @@
 //!  "patterns":[{"pattern":STR,"entries_checked":N,"entries_kept":N,"bytes_kept":N,
 //!               "foreign_kept":N,"corrupt_found":N,"corrupt_removed":N,"bytes_freed":N,
 //!               "temp_files_removed":N,"temp_files_kept":N,"symlinks_removed":N,
-//!               "corrupt":[STR],"unreadable":[STR]}],
+//!               "lock_files_removed":N,"corrupt":[STR],"unreadable":[STR]}],
 //!  "corrupt_found":N,"skipped_patterns":[{"pattern":STR,"reason":STR}]}
 //! ```
 //! `prune`:
@@ -73,7 +73,7 @@
 //! {"schema":"bccache-prune/1","directory":STR,"older_than_secs":N|null,"max_size":N|null,
 //!  "patterns":[{"pattern":STR,"entries_kept":N,"bytes_kept":N,"entries_removed":N,
 //!               "bytes_freed":N,"temp_files_removed":N,"symlinks_skipped":N,
-//!               "unreadable":[STR]}],
+//!               "lock_files_removed":N,"unreadable":[STR]}],
 //!  "skipped_patterns":[{"pattern":STR,"reason":STR}]}
 //! ```
 //! `clear`:

@@ -62,6 +62,9 @@ pub(crate) fn stats_table(report: &DirReport) -> String {
         if p.symlinks > 0 {
             line(&mut out, "  Symlinks (not followed)", p.symlinks);
         }
+        if p.lock_files > 0 {
+            line(&mut out, "  Lock files (single flight)", p.lock_files);
+        }
         counters_table(&mut out, &p.stats);
     }
     if report.patterns.len() > 1 {
@@ -133,6 +136,7 @@ pub(crate) fn stats_json(report: &DirReport) -> String {
             .u64("corrupt", p.corrupt)
             .u64("temp_files", p.temp_files)
             .u64("symlinks", p.symlinks)
+            .u64("lock_files", p.lock_files)
             .raw("stats", &counters_json(&p.stats))
             .finish()
     });
@@ -172,6 +176,7 @@ pub(crate) fn verify_table(dir: &Path, reports: &[(String, VerifyReport)]) -> St
         line(&mut out, "  Temp files removed", r.temp_files_removed);
         line(&mut out, "  Temp files kept (young)", r.temp_files_kept);
         line(&mut out, "  Symlinks removed", r.symlinks_removed);
+        line(&mut out, "  Lock files removed", r.lock_files_removed);
         for path in &r.corrupt {
             line(&mut out, "  Corrupt", path.display());
         }
@@ -201,6 +206,7 @@ pub(crate) fn verify_json(
             .u64("temp_files_removed", r.temp_files_removed)
             .u64("temp_files_kept", r.temp_files_kept)
             .u64("symlinks_removed", r.symlinks_removed)
+            .u64("lock_files_removed", r.lock_files_removed)
             .raw("corrupt", &paths_json(&r.corrupt))
             .raw("unreadable", &paths_json(&r.unreadable))
             .finish()
@@ -232,6 +238,9 @@ pub(crate) fn prune_table(dir: &Path, reports: &[(String, PruneReport)]) -> Stri
         if r.symlinks_skipped > 0 {
             line(&mut out, "  Symlinks skipped", r.symlinks_skipped);
         }
+        if r.lock_files_removed > 0 {
+            line(&mut out, "  Lock files removed", r.lock_files_removed);
+        }
         for path in &r.unreadable {
             line(&mut out, "  Unreadable (left)", path.display());
         }
@@ -256,6 +265,7 @@ pub(crate) fn prune_json(
             .u64("bytes_freed", r.bytes_freed)
             .u64("temp_files_removed", r.temp_files_removed)
             .u64("symlinks_skipped", r.symlinks_skipped)
+            .u64("lock_files_removed", r.lock_files_removed)
             .raw("unreadable", &paths_json(&r.unreadable))
             .finish()
     });

@@ -11,4 +11,5 @@ pub mod fs;
 pub mod hostile_server;
 pub mod memcached;
 pub mod redis;
+pub mod slow;
 pub mod unprivileged;

@@ -1,7 +1,13 @@
 //! [`CachedLoader`]: Jinja2's `Loader.load` for any [`Compiler`] — compile once, then load the
 //! compiled code from a [`BytecodeCache`].
 
+#[cfg(feature = "tokio")]
+mod asynch;
+mod flight;
+
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 use crate::bucket::{Bucket, Environment};
 use crate::cache::{BytecodeCache, Lookup};
@@ -94,6 +100,21 @@ pub trait Compiler: Environment {
     unsafe fn from_bytecode(&self, bytecode: &[u8]) -> Option<Self::Code>;
 }
 
+/// What one load is asked for: the name, the file name and the source.
+struct Job<'a, S: ?Sized> {
+    name: &'a str,
+    filename: Option<&'a str>,
+    source: &'a S,
+}
+
+impl<S: ?Sized> Clone for Job<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S: ?Sized> Copy for Job<'_, S> {}
+
 /// One result of [`CachedLoader::load_many`].
 type LoadOutcome<C> = Result<Loaded<<C as Compiler>::Code>, LoadError<<C as Compiler>::Error>>;
 
@@ -153,6 +174,14 @@ pub enum LoadError<E> {
         #[source]
         source: Error,
     },
+
+    /// The tokio runtime shut down while an async load compiled or decoded on its blocking
+    /// pool.
+    #[error("the runtime shut down while loading `{name}`")]
+    Shutdown {
+        /// The name passed to `load_async`.
+        name: String,
+    },
 }
 
 /// Loads code through a [`BytecodeCache`], compiling only on a miss: Jinja2's `Loader.load`.
@@ -167,12 +196,20 @@ pub enum LoadError<E> {
 ///
 /// The loader holds no state of its own between calls: it is `Send` and `Sync` whenever its
 /// compiler and cache are, so one loader can serve many threads. Two threads loading the same
-/// missing name at once both compile it; the cache keeps one of the equal results.
+/// missing name at once both compile it and the cache keeps one of the equal results, unless
+/// the loader has [`single_flight`](Self::single_flight): then one compiles while the others
+/// wait for its entry.
+///
+/// With the feature `tokio`, [`load_async`](Self::load_async) and
+/// [`load_many_async`](Self::load_many_async) load through an
+/// [`AsyncBytecodeCache`](crate::AsyncBytecodeCache), compiling on tokio's blocking pool.
 ///
 /// # Trust
 ///
-/// This is the one place where bccache calls the `unsafe` [`Compiler::from_bytecode`], and
-/// the argument that the call keeps its contract is this:
+/// The loader's private `decode` function is the one place where bccache calls the `unsafe`
+/// [`Compiler::from_bytecode`] (sync and async loads, on the calling thread or on tokio's
+/// blocking pool, all go through it, always with the bytes of a hit of the loader's own
+/// cache), and the argument that the call keeps its contract is this:
 ///
 /// - **Same fingerprint.** The bytes are the code of a bucket built with the loader's own
 ///   compiler as its [`Environment`]. Every built-in store hands back code only from an entry
@@ -213,26 +250,39 @@ pub enum LoadError<E> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct CachedLoader<C, B> {
-    compiler: C,
+    /// Shared with compiles running on tokio's blocking pool, which outlive no call but need
+    /// an owned handle.
+    compiler: Arc<C>,
     cache: B,
     strict: bool,
+    /// `max_wait` of [`single_flight`](Self::single_flight).
+    single_flight: Option<Duration>,
 }
 
 impl<C, B> fmt::Debug for CachedLoader<C, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CachedLoader")
             .field("strict", &self.strict)
+            .field("single_flight", &self.single_flight)
             .finish_non_exhaustive()
     }
 }
 
-impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
-    /// A loader that compiles with `compiler` and keeps bytecode in `cache`. Not strict.
+/// Builders and accessors, for sync and async loaders alike.
+impl<C: Compiler, B> CachedLoader<C, B> {
+    /// A loader that compiles with `compiler` and keeps bytecode in `cache`. Not strict, no
+    /// single flight.
     pub fn new(compiler: C, cache: B) -> Self {
+        Self::with_shared_compiler(Arc::new(compiler), cache)
+    }
+
+    /// [`new`](Self::new) with a compiler shared with other code.
+    pub fn with_shared_compiler(compiler: Arc<C>, cache: B) -> Self {
         CachedLoader {
             compiler,
             cache,
             strict: false,
+            single_flight: None,
         }
     }
 
@@ -264,11 +314,14 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
         &self.cache
     }
 
-    /// Takes the loader apart.
-    pub fn into_parts(self) -> (C, B) {
+    /// Takes the loader apart. The compiler comes back shared: an async load whose future was
+    /// dropped may still be compiling with it on tokio's blocking pool.
+    pub fn into_parts(self) -> (Arc<C>, B) {
         (self.compiler, self.cache)
     }
+}
 
+impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
     /// The code of `source`: from the cache when it holds bytecode for this name, file name and
     /// source, else compiled (and stored).
     ///
@@ -302,18 +355,27 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
     ) -> Result<Loaded<C::Code>, LoadError<C::Error>> {
         let bucket = self
             .cache
-            .get_bucket_bytes(&self.compiler, name, filename, source.as_ref())
+            .get_bucket_bytes(&*self.compiler, name, filename, source.as_ref())
             .map_err(|source| LoadError::Cache {
                 name: name.to_owned(),
                 source,
             })?;
-        self.finish(bucket, name, filename, source)
+        self.finish(
+            bucket,
+            Job {
+                name,
+                filename,
+                source,
+            },
+        )
     }
 
     /// Loads many pieces of code at once (batch warm-up): the buckets come from one
     /// [`get_buckets`](BytecodeCache::get_buckets) call — one round trip per server for the
     /// network stores, parallel reads for files — and each is then decoded, or compiled and
-    /// stored, as [`load_with_origin`](Self::load_with_origin) does.
+    /// stored, as [`load_with_origin`](Self::load_with_origin) does (with
+    /// [`single_flight`](Self::single_flight): the misses are leased in order, the held ones
+    /// compiled, then the others waited for).
     ///
     /// `sources` pairs each name (and file name) with its source; results come back in the
     /// same order, one per source, so that one script that does not compile does not cost the
@@ -345,68 +407,62 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
         &self,
         sources: &[(&str, Option<&str>, &S)],
     ) -> Vec<LoadOutcome<C>> {
-        let lookups: Vec<Lookup<'_>> = sources
-            .iter()
-            .map(|&(name, filename, source)| Lookup {
-                name,
-                filename,
-                source: source.as_ref().as_ref(),
-            })
-            .collect();
-        match self.cache.get_buckets(&self.compiler, &lookups) {
-            Ok(buckets) => buckets
-                .into_iter()
-                .zip(sources)
-                .map(|(bucket, &(name, filename, source))| {
-                    self.finish(bucket, name, filename, source.as_ref())
-                })
-                .collect(),
-            Err(error) => {
-                // One error for the whole batch: each entry gets its own copy of the message.
-                let message = error.to_string();
-                tracing::debug!(error = %message, "batch lookup failed");
-                let mut first = Some(error);
-                sources
-                    .iter()
-                    .map(|&(name, ..)| {
-                        let source = first.take().unwrap_or_else(|| Error::Batch {
-                            message: message.clone(),
-                        });
-                        Err(LoadError::Cache {
-                            name: name.to_owned(),
-                            source,
-                        })
-                    })
-                    .collect()
+        match self
+            .cache
+            .get_buckets(&*self.compiler, &lookups_of::<C, S>(sources))
+        {
+            Ok(buckets) => {
+                let mut results: Vec<Option<LoadOutcome<C>>> = Vec::with_capacity(sources.len());
+                let mut misses = Vec::new();
+                for (at, (bucket, &(name, filename, source))) in
+                    buckets.into_iter().zip(sources).enumerate()
+                {
+                    let hit = self.decode_hit(&bucket, name);
+                    if hit.is_none() {
+                        let source = source.as_ref();
+                        misses.push((
+                            at,
+                            bucket,
+                            Job {
+                                name,
+                                filename,
+                                source,
+                            },
+                        ));
+                    }
+                    results.push(hit.map(Ok));
+                }
+                self.fill_misses(misses, &mut results);
+                results.into_iter().flatten().collect()
             }
+            Err(error) => batch_failed::<C>(error, sources.iter().map(|&(name, ..)| name)),
         }
     }
 
-    /// Turns a loaded bucket into code: decodes a hit, or compiles and stores.
+    /// Turns a loaded bucket into code: decodes a hit, or compiles and stores (through single
+    /// flight when the loader has it).
     fn finish(
         &self,
         mut bucket: Bucket<'_>,
-        name: &str,
-        filename: Option<&str>,
-        source: &C::Source,
+        job: Job<'_, C::Source>,
     ) -> Result<Loaded<C::Code>, LoadError<C::Error>> {
-        if let Some(bytes) = bucket.code.as_deref() {
-            // SAFETY: the bytes are a hit of `self.cache` for `self.compiler`'s fingerprint; why
-            // that keeps `from_bytecode`'s contract is argued once, in "Trust" on `CachedLoader`.
-            if let Some(code) = unsafe { self.compiler.from_bytecode(bytes) } {
-                return Ok(Loaded {
-                    code,
-                    origin: Origin::Cache,
-                });
-            }
-            // The entry passed bccache's checks, so the engine changed in a way its
-            // fingerprint does not name: worth a trace, and the new code replaces it.
-            tracing::debug!(
-                name,
-                "cached bytecode could not be decoded; compiling again"
-            );
+        if let Some(loaded) = self.decode_hit(&bucket, job.name) {
+            return Ok(loaded);
         }
+        self.fill_miss(&mut bucket, job)
+    }
 
+    /// Compiles `source` into `bucket` and stores it.
+    fn compile_and_store(
+        &self,
+        bucket: &mut Bucket<'_>,
+        job: Job<'_, C::Source>,
+    ) -> Result<Loaded<C::Code>, LoadError<C::Error>> {
+        let Job {
+            name,
+            filename,
+            source,
+        } = job;
         let code = self
             .compiler
             .compile(name, filename, source)
@@ -415,24 +471,100 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
                 source,
             })?;
         bucket.code = Some(self.compiler.to_bytecode(&code));
-        if let Err(error) = self.cache.set_bucket(&bucket) {
-            if self.strict {
-                return Err(LoadError::Store {
-                    name: name.to_owned(),
-                    source: error,
-                });
-            }
-            tracing::warn!(
-                name,
-                error = &error as &(dyn std::error::Error + 'static),
-                "cannot store compiled bytecode; returning the code uncached"
-            );
-        }
+        self.stored(self.cache.set_bucket(bucket), name)?;
         Ok(Loaded {
             code,
             origin: Origin::Compiled,
         })
     }
+}
+
+impl<C: Compiler, B> CachedLoader<C, B> {
+    /// The code of a hit: `None` on a miss, or when the bytecode does not decode (the engine
+    /// changed in a way its fingerprint does not name: worth a trace, and the new code
+    /// replaces it).
+    fn decode_hit(&self, bucket: &Bucket<'_>, name: &str) -> Option<Loaded<C::Code>> {
+        let bytes = bucket.code.as_deref()?;
+        let decoded = decode(&*self.compiler, bytes, name);
+        decoded.map(|code| Loaded {
+            code,
+            origin: Origin::Cache,
+        })
+    }
+
+    /// What a store's outcome means for the caller: an error for a strict loader, a warning
+    /// otherwise.
+    fn stored(&self, outcome: crate::Result<()>, name: &str) -> Result<(), LoadError<C::Error>> {
+        let Err(error) = outcome else {
+            return Ok(());
+        };
+        if self.strict {
+            return Err(LoadError::Store {
+                name: name.to_owned(),
+                source: error,
+            });
+        }
+        tracing::warn!(
+            name,
+            error = &error as &(dyn std::error::Error + 'static),
+            "cannot store compiled bytecode; returning the code uncached"
+        );
+        Ok(())
+    }
+}
+
+/// The lookups of a batch of sources.
+fn lookups_of<'a, C, S>(sources: &[(&'a str, Option<&'a str>, &'a S)]) -> Vec<Lookup<'a>>
+where
+    C: Compiler<Source: 'a>,
+    S: AsRef<C::Source> + ?Sized,
+{
+    sources
+        .iter()
+        .map(|&(name, filename, source)| Lookup {
+            name,
+            filename,
+            source: source.as_ref().as_ref(),
+        })
+        .collect()
+}
+
+/// The results of a batch whose lookup failed: [`LoadError::Cache`] for every name.
+fn batch_failed<'a, C: Compiler>(
+    error: Error,
+    names: impl Iterator<Item = &'a str>,
+) -> Vec<LoadOutcome<C>> {
+    // One error for the whole batch: each entry gets its own copy of the message.
+    let message = error.to_string();
+    tracing::debug!(error = %message, "batch lookup failed");
+    let mut first = Some(error);
+    names
+        .map(|name| {
+            let source = first.take().unwrap_or_else(|| Error::Batch {
+                message: message.clone(),
+            });
+            Err(LoadError::Cache {
+                name: name.to_owned(),
+                source,
+            })
+        })
+        .collect()
+}
+
+/// Decodes the bytes of a hit of a loader's cache: the one call of
+/// [`Compiler::from_bytecode`] in bccache. `None` (traced) when they do not decode.
+fn decode<C: Compiler + ?Sized>(compiler: &C, bytes: &[u8], name: &str) -> Option<C::Code> {
+    // SAFETY: every caller passes the bytes of a hit of its loader's cache for the loader's
+    // compiler's fingerprint; why that keeps `from_bytecode`'s contract is argued once, in
+    // "Trust" on `CachedLoader`.
+    let code = unsafe { compiler.from_bytecode(bytes) };
+    if code.is_none() {
+        tracing::debug!(
+            name,
+            "cached bytecode could not be decoded; compiling again"
+        );
+    }
+    code
 }
 
 #[cfg(test)]

@@ -89,6 +89,7 @@ pub struct MemoryBytecodeCache {
     max_bytes: u64,
     checksum: Checksum,
     counters: Counters,
+    leases: Leases,
 }
 
 impl MemoryBytecodeCache {
@@ -123,6 +124,7 @@ impl MemoryBytecodeCache {
             max_bytes,
             checksum: Checksum::Sha1,
             counters: Counters::default(),
+            leases: Leases::default(),
         }
     }
 
@@ -236,6 +238,11 @@ impl BytecodeCache for MemoryBytecodeCache {
     fn stats(&self) -> Option<CacheStats> {
         Some(self.counters.snapshot())
     }
+
+    /// In-process: held until the guard drops or `ttl` passes.
+    fn lease(&self, key: &str, ttl: std::time::Duration) -> Result<crate::lease::Lease> {
+        Ok(self.leases.take(key, ttl))
+    }
 }
 
 // Async callers are served in place: a load or a dump is a map operation and never blocks.
@@ -245,6 +252,45 @@ crate::async_cache::forward_async_bytecode_cache! {
     in_place via std::convert::identity: every;
     {}
 }
+
+/// Single-flight leases of one memory cache, shared by the threads and tasks of the process.
+#[derive(Default)]
+struct Leases {
+    /// Held keys: when each lease expires, and its holder's token.
+    held: Arc<std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, u64)>>>,
+    /// The last token handed out.
+    tokens: std::sync::atomic::AtomicU64,
+}
+
+impl Leases {
+    fn take(&self, key: &str, ttl: std::time::Duration) -> crate::lease::Lease {
+        use crate::lease::{Lease, LeaseGuard};
+        let now = std::time::Instant::now();
+        let token = self
+            .tokens
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // A poisoned map only means a holder panicked while inserting: its contents are whole.
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if held.get(key).is_some_and(|&(expiry, _)| expiry > now) {
+            return Lease::Busy;
+        }
+        // A `ttl` beyond what an `Instant` counts: the lease lasts until released.
+        let expiry = now.checked_add(ttl).unwrap_or(now + LONGEST_LEASE);
+        held.insert(key.to_owned(), (expiry, token));
+        let map = Arc::clone(&self.held);
+        let key = key.to_owned();
+        Lease::Held(LeaseGuard::new(move || {
+            let mut held = map.lock().unwrap_or_else(|e| e.into_inner());
+            // A holder that overran may find its key leased again: that lease is not its own.
+            if held.get(&key).is_some_and(|&(_, owner)| owner == token) {
+                held.remove(&key);
+            }
+        }))
+    }
+}
+
+/// The lease time of a `ttl` too long to count.
+const LONGEST_LEASE: std::time::Duration = std::time::Duration::from_secs(365 * 24 * 3600);
 
 #[cfg(test)]
 mod tests {

@@ -3,13 +3,14 @@
 use std::time::{Duration, SystemTime};
 
 use crate::error::Result;
-use crate::store::fs::layout::Removal;
+use crate::store::fs::layout::{Removal, TEMP_FILE_GRACE};
 use crate::store::fs::{FileSystemBytecodeCache, evict};
 use crate::upkeep::PruneReport;
 
 impl FileSystemBytecodeCache {
     /// Removes this pattern's entries not used (loaded or written) for `older_than`, and
-    /// temporary files older than [`TEMP_FILE_GRACE`](crate::upkeep::TEMP_FILE_GRACE).
+    /// temporary files and free single-flight lock files older than
+    /// [`TEMP_FILE_GRACE`](crate::upkeep::TEMP_FILE_GRACE).
     /// Symlinks are left alone, and so is every file that is not provably this pattern's
     /// entry (see [`crate::upkeep`]). An entry that cannot be read is reported and the walk
     /// goes on.
@@ -31,6 +32,7 @@ impl FileSystemBytecodeCache {
         let mut report = PruneReport {
             symlinks_skipped: walk.symlinks.len() as u64,
             temp_files_removed: walk.remove_stale_temps().0,
+            lock_files_removed: walk.remove_free_locks(Some(TEMP_FILE_GRACE)).0,
             ..PruneReport::default()
         };
         for found in &walk.entries {
@@ -61,12 +63,17 @@ impl FileSystemBytecodeCache {
     }
 
     /// Removes this pattern's least recently used entries until they take at most `max_bytes`,
-    /// and temporary files older than [`TEMP_FILE_GRACE`](crate::upkeep::TEMP_FILE_GRACE); as
+    /// and temporary files and free lock files older than
+    /// [`TEMP_FILE_GRACE`](crate::upkeep::TEMP_FILE_GRACE); as
     /// [`prune`](Self::prune), only what is provably this pattern's.
     pub fn prune_to_size(&self, max_bytes: u64) -> Result<PruneReport> {
         let layout = self.layout();
         let walk = layout.walk(&mut |_| {})?;
-        Ok(evict(&layout, walk, max_bytes).into())
+        let lock_files_removed = walk.remove_free_locks(Some(TEMP_FILE_GRACE)).0;
+        Ok(PruneReport {
+            lock_files_removed,
+            ..evict(&layout, walk, max_bytes).into()
+        })
     }
 }
 

@@ -27,6 +27,9 @@ pub struct PruneReport {
     pub temp_files_removed: u64,
     /// Symlinks with an entry's name, left alone (never followed).
     pub symlinks_skipped: u64,
+    /// Single-flight lock files older than [`TEMP_FILE_GRACE`] that no loader held, removed
+    /// (left behind by a loader that died).
+    pub lock_files_removed: u64,
     /// Entries that could not be read or removed (no permission), left in place.
     pub unreadable: Vec<PathBuf>,
 }
@@ -40,6 +43,9 @@ impl PruneReport {
         out.temp_files_removed = out
             .temp_files_removed
             .saturating_add(self.temp_files_removed);
+        out.lock_files_removed = out
+            .lock_files_removed
+            .saturating_add(self.lock_files_removed);
         for path in &self.unreadable {
             if !out.unreadable.contains(path) {
                 out.unreadable.push(path.clone());
@@ -58,6 +64,7 @@ impl From<Evicted> for PruneReport {
             bytes_freed: done.bytes_freed,
             temp_files_removed: done.temp_files_removed,
             symlinks_skipped: done.symlinks_skipped,
+            lock_files_removed: 0,
             unreadable: done.unreadable,
         }
     }
@@ -91,6 +98,8 @@ pub struct VerifyReport {
     /// Symlinks with an entry's name, removed (the link only, never its target): bccache never
     /// makes them, and a load would follow one.
     pub symlinks_removed: u64,
+    /// Single-flight lock files older than [`TEMP_FILE_GRACE`] that no loader held, removed.
+    pub lock_files_removed: u64,
     /// The corrupt entries found.
     pub corrupt: Vec<PathBuf>,
     /// Entries that could not be read or removed (no permission), left in place.
@@ -121,6 +130,9 @@ pub struct PatternReport {
     pub temp_files: u64,
     /// Symlinks with an entry's name.
     pub symlinks: u64,
+    /// Single-flight lock files of the pattern's entries (held now, or left by a loader that
+    /// died); never counted as entries.
+    pub lock_files: u64,
     /// Counts persisted by every process that used this pattern here.
     pub stats: CacheStats,
 }

@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use crate::entry::{Problem, TRAILER_LEN, inspect, parse_header};
 use crate::error::{Error, Result};
 use crate::store::fs::layout::{PROGRESS_EVERY, Pattern, is_entry_name, temp_target};
+use crate::store::fs::lease;
 use crate::store::fs::stats_file::{self, STATS_PREFIX};
 use crate::store::fs::{DEFAULT_PATTERN, default_dir};
 use crate::upkeep::{DirReport, PatternReport, SkippedPattern};
@@ -47,7 +48,9 @@ pub fn scan_dir_with_progress(dir: &Path, progress: &mut dyn FnMut(u64)) -> Resu
         if name.starts_with(STATS_PREFIX) {
             continue;
         }
-        let Some((pattern, is_temp)) = classifier.classify(name) else {
+        // A lock file is classified by the entry it locks.
+        let lock_of = lease::lock_target(name);
+        let Some((pattern, is_temp)) = classifier.classify(lock_of.unwrap_or(name)) else {
             other_files += 1;
             continue;
         };
@@ -65,6 +68,8 @@ pub fn scan_dir_with_progress(dir: &Path, progress: &mut dyn FnMut(u64)) -> Resu
         });
         if file_type.is_symlink() {
             report.symlinks += 1;
+        } else if lock_of.is_some() && !is_temp {
+            report.lock_files += 1;
         } else if is_temp {
             report.temp_files += 1;
         } else if file_type.is_file() {

@@ -5,7 +5,7 @@ use std::io;
 use crate::entry::{self, Owner, Problem};
 use crate::error::Result;
 use crate::store::fs::FileSystemBytecodeCache;
-use crate::store::fs::layout::{Found, Layout, PROGRESS_EVERY, Removal, Walk};
+use crate::store::fs::layout::{Found, Layout, PROGRESS_EVERY, Removal, TEMP_FILE_GRACE, Walk};
 use crate::upkeep::VerifyReport;
 
 /// What a look at one entry found.
@@ -18,7 +18,7 @@ enum Finding {
 
 impl FileSystemBytecodeCache {
     /// Reads and decodes every entry of this pattern, removing the corrupt ones (magic,
-    /// lengths or trailer wrong), temporary files older than
+    /// lengths or trailer wrong), temporary files and free single-flight lock files older than
     /// [`TEMP_FILE_GRACE`](crate::upkeep::TEMP_FILE_GRACE) and symlinks with an entry's name
     /// (the link, never its target).
     ///
@@ -41,6 +41,7 @@ impl FileSystemBytecodeCache {
         let mut report = VerifyReport {
             temp_files_removed,
             temp_files_kept,
+            lock_files_removed: walk.remove_free_locks(Some(TEMP_FILE_GRACE)).0,
             ..VerifyReport::default()
         };
         for link in &walk.symlinks {

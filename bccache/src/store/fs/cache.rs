@@ -242,8 +242,8 @@ impl BytecodeCache for FileSystemBytecodeCache {
         }
     }
 
-    /// Removes this pattern's entries, its temporary files and symlinks with an entry's name
-    /// (the link, never its target); nothing else (the stats file stays). An entry goes only if
+    /// Removes this pattern's entries, its temporary files, the lock files no loader holds and
+    /// symlinks with an entry's name (the link, never its target); nothing else (the stats file stays). An entry goes only if
     /// it is provably bccache's: its first bytes are the magic and its header holds the key its
     /// name spells, and no more specific pattern known in the directory makes its name.
     ///
@@ -271,6 +271,12 @@ impl BytecodeCache for FileSystemBytecodeCache {
 
     fn flush_stats(&self) -> Result<()> {
         FileSystemBytecodeCache::flush_stats(self)
+    }
+
+    /// An exclusive `flock` on `.<entry file name>.lock` beside the entry, freed by the kernel
+    /// when its holder dies; `ttl` is not needed (see `CachedLoader::single_flight`).
+    fn lease(&self, key: &str, _ttl: std::time::Duration) -> Result<crate::lease::Lease> {
+        self.take_lease(key)
     }
 }
 
@@ -385,6 +391,8 @@ impl FileSystemBytecodeCache {
                 first_error.get_or_insert(Error::io("remove temporary file", path, e));
             }
         }
+        // Lock files held now belong to loaders compiling; the free ones go.
+        walk.remove_free_locks(None);
         for link in &walk.symlinks {
             if let Err(e) = walk.dir.unlink(link)
                 && e.kind() != std::io::ErrorKind::NotFound

@@ -12,8 +12,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::entry::{self, Owner};
 use crate::error::{Error, Result};
-use crate::store::fs::DEFAULT_PATTERN;
 use crate::store::fs::stats_file::{self, STATS_PREFIX};
+use crate::store::fs::{DEFAULT_PATTERN, lease};
 
 /// Temporary files younger than this may belong to a live writer: upkeep leaves them alone.
 pub const TEMP_FILE_GRACE: Duration = Duration::from_secs(60 * 60);
@@ -119,7 +119,7 @@ impl Found {
     }
 }
 
-/// What a walk found: this pattern's entries, temporary files and symlinks.
+/// What a walk found: this pattern's entries, temporary files, lock files and symlinks.
 #[derive(Debug)]
 pub(crate) struct Walk {
     pub(crate) dir: Dir,
@@ -127,6 +127,8 @@ pub(crate) struct Walk {
     pub(crate) temps: Vec<Found>,
     /// Temporary files of the pattern's stats file, left by a flush killed midway or running.
     pub(crate) parts: Vec<Found>,
+    /// Single-flight lock files of the pattern's entries (`.<entry name>.lock`).
+    pub(crate) locks: Vec<Found>,
     pub(crate) symlinks: Vec<String>,
 }
 
@@ -159,6 +161,7 @@ impl Layout {
             entries: Vec::new(),
             temps: Vec::new(),
             parts: Vec::new(),
+            locks: Vec::new(),
             symlinks: Vec::new(),
         };
         let stats_name = stats_file::stats_file_name(&self.pattern.text);
@@ -174,9 +177,14 @@ impl Layout {
                 continue;
             };
             let is_part = stats_file::is_part_of(&stats_name, &name);
-            let is_entry = !is_part && is_entry_name(before, after, &name);
+            let lock_of = lease::lock_target(&name)
+                .filter(|entry| !is_part && is_entry_name(before, after, entry));
+            let is_lock = lock_of.is_some();
+            let is_entry = !is_part && !is_lock && is_entry_name(before, after, &name);
             let entry_name = if is_entry || is_part {
                 name.as_str()
+            } else if let Some(entry) = lock_of {
+                entry
             } else if is_temp_name(before, after, &name) {
                 temp_target(&name).unwrap_or_default()
             } else {
@@ -209,6 +217,8 @@ impl Layout {
             };
             if is_part {
                 walk.parts.push(found);
+            } else if is_lock {
+                walk.locks.push(found);
             } else if is_entry {
                 walk.entries.push(found);
             } else {

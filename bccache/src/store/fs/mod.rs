@@ -3,7 +3,8 @@
 //! [`cache`] holds the store and its trait; [`entry_file`] reads and writes one entry's file;
 //! [`layout`] says which files are a pattern's and removes them safely; [`bound`] is the size
 //! bound; [`stats_file`] the counters that outlive the process; [`default_dir`] the safe
-//! default directory. The upkeep ([`crate::upkeep`]) builds on these; nothing here uses it.
+//! default directory; [`lease`] the single-flight lock files. The upkeep ([`crate::upkeep`])
+//! builds on these; nothing here uses it.
 
 #[cfg(feature = "tokio")]
 mod async_cache;
@@ -13,6 +14,7 @@ mod cache;
 pub(crate) mod default_dir;
 mod entry_file;
 pub(crate) mod layout;
+pub(crate) mod lease;
 pub(crate) mod stats_file;
 
 pub(crate) use bound::{Evicted, evict};
