@@ -14,9 +14,10 @@ use crate::lease::LeaseGuard;
 ///
 /// A call sends the bucket's key, checksum and fingerprint to the pool and gets the code back:
 /// a store costs one copy of the code, a load none. Keys, checksums, stats and trust are
-/// answered in place. A call costs a hand-off to a pool thread and back (a few microseconds):
-/// nothing next to a network round trip, more than a memory hit, which is why the built-in
-/// stores implement the async trait themselves.
+/// answered in place. A call costs a hand-off to a pool thread and back: microseconds on an
+/// idle machine, tens of them on a busy one, where both threads wait to be scheduled. Nothing
+/// next to a network round trip; several memory hits, which is why the memory store answers
+/// async callers in place.
 ///
 /// A `Blocking` is a sync [`BytecodeCache`] too, used in place: so it is a
 /// [`Store`](crate::Store), e.g. a tier of

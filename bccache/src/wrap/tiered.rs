@@ -53,12 +53,11 @@ use crate::stats::CacheStats;
 /// across the fleet, not a memory tier that only this process sees. A
 /// [`ReadOnly`](crate::ReadOnly) tier has none.
 ///
-/// **Async** (feature `tokio`): the tiered cache is an
-/// [`AsyncBytecodeCache`](crate::AsyncBytecodeCache) too, with the same rules. Tiers given to
-/// [`from_stores`](Self::from_stores) are used through their own async impls (the memory store
+/// **Async** (feature `tokio`): the tiered cache is an `AsyncBytecodeCache` too, with the same
+/// rules. Tiers given to `from_stores` are used through their own async impls (the memory store
 /// in place, files on the blocking pool, memcached and Redis on tokio's sockets); tiers given to
 /// [`new`](Self::new) implement only the sync trait, so async calls reach each of them through
-/// tokio's blocking pool, as [`Blocking`](crate::Blocking) does.
+/// tokio's blocking pool, as `Blocking` does.
 ///
 /// ```
 /// use bccache::{BytecodeCache, FileSystemBytecodeCache, TieredBytecodeCache};
@@ -100,7 +99,7 @@ impl TieredBytecodeCache {
     /// The tiers, fastest first. With no tier every load is a miss and every dump does nothing.
     ///
     /// Async calls (feature `tokio`) reach these tiers through tokio's blocking pool; give
-    /// tiers that are async themselves to [`from_stores`](Self::from_stores) instead.
+    /// tiers that are async themselves to `from_stores` instead.
     pub fn new(tiers: Vec<Box<dyn BytecodeCache>>) -> Self {
         let tiers: Vec<Arc<dyn BytecodeCache>> = tiers.into_iter().map(Arc::from).collect();
         #[cfg(feature = "tokio")]

@@ -29,7 +29,7 @@ use crate::store::fs::{DEFAULT_MAX_ENTRY_SIZE, DEFAULT_PATTERN, batch, default_d
 /// [`verify`](Self::verify) keep the directory in shape (see [`crate::upkeep`]). A load never
 /// reads an entry larger than [`max_entry_size`](Self::max_entry_size).
 ///
-/// With the `tokio` feature it is an [`AsyncBytecodeCache`](crate::AsyncBytecodeCache) whose
+/// With the `tokio` feature it is an `AsyncBytecodeCache` whose
 /// file I/O runs on tokio's blocking pool (no file read is non-blocking), one trip per load,
 /// dump or batch; its stats are answered in place.
 ///
