@@ -55,6 +55,11 @@ impl RedisServer {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
+    /// Stops the server with SIGSTOP until the guard drops (SIGCONT).
+    pub fn pause(&self) -> super::memcached::Paused {
+        super::memcached::Paused::of(self.child.as_ref().expect("a running redis").id())
+    }
+
     pub fn is_running(&self) -> bool {
         self.child.is_some()
     }

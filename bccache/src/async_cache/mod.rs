@@ -8,6 +8,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use blocking::Blocking;
+#[cfg(any(feature = "memcached", feature = "redis"))]
+pub(crate) use blocking::run_blocking;
 
 use crate::bucket::{Bucket, Environment};
 use crate::cache::{Lookup, Trust, jinja2_cache_key};
