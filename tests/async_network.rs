@@ -150,14 +150,18 @@ fn async_entries_are_the_sync_entries() {
 
 /// Loads through `load` on a current-thread runtime while the server is stopped, with a task
 /// ticking every 10 ms on the same thread: the load ends within the timeout and the ticks go on.
-fn a_stopped_server_stalls_no_other_task<F, Fut>(
+fn a_stopped_server_stalls_no_other_task<W, F, Fut>(
+    warm: W,
     pause: impl FnOnce() -> support::memcached::Paused,
     load: F,
 ) where
+    W: Future<Output = ()>,
     F: FnOnce() -> Fut,
     Fut: Future<Output = bccache::Result<Option<Vec<u8>>>>,
 {
     let runtime = current_thread();
+    // One exchange first, so the stop comes mid-conversation on a kept-open connection.
+    runtime.block_on(warm);
     let paused = pause();
     let ticks = Arc::new(AtomicUsize::new(0));
     let (loaded, took, ticked) = runtime.block_on(async {
@@ -196,9 +200,8 @@ fn a_stopped_server_stalls_no_other_task<F, Fut>(
 fn a_stopped_memcached_stalls_no_other_task_on_a_current_thread_runtime() {
     let server = MemcachedServer::start();
     let cache = memcached_cache(&server.url(), true);
-    // One exchange first, so the stop comes mid-conversation on a kept-open connection.
-    current_thread().block_on(round_trip(&cache, 1));
     a_stopped_server_stalls_no_other_task(
+        round_trip(&cache, 1),
         || server.pause(),
         || async {
             let bucket =
@@ -212,8 +215,8 @@ fn a_stopped_memcached_stalls_no_other_task_on_a_current_thread_runtime() {
 fn a_stopped_redis_stalls_no_other_task_on_a_current_thread_runtime() {
     let server = RedisServer::start();
     let cache = redis_cache(&server.url(), true);
-    current_thread().block_on(round_trip(&cache, 1));
     a_stopped_server_stalls_no_other_task(
+        round_trip(&cache, 1),
         || server.pause(),
         || async {
             let bucket =
@@ -426,24 +429,36 @@ fn redis_cluster_leases_hold_one_at_a_time_and_expire() {
     leases_hold_one_at_a_time(&a, &b, Duration::from_millis(300));
 }
 
-/// The same through the async trait; a guard dropped in a task releases on the runtime.
-async fn async_leases_hold_one_at_a_time(a: &dyn AsyncBytecodeCache, b: &dyn AsyncBytecodeCache) {
-    let long = Duration::from_secs(30);
-    let first = held(a.lease("ak", long).await);
-    assert!(is_busy(b.lease("ak", long).await));
-    drop(first);
+/// Waits until `cache` holds `key`: a guard dropped in a task releases on the runtime, soon.
+async fn held_soon(cache: &dyn AsyncBytecodeCache, key: &str) -> bccache::LeaseGuard {
     let started = Instant::now();
-    let second = loop {
-        match b.lease("ak", long).await {
-            Ok(Lease::Held(guard)) => break guard,
+    loop {
+        match cache.lease(key, Duration::from_secs(30)).await {
+            Ok(Lease::Held(guard)) => return guard,
             Ok(Lease::Busy) if started.elapsed() < Duration::from_secs(2) => {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
             other => panic!("the release did not land: {other:?}"),
         }
-    };
-    assert!(is_busy(a.lease("ak", long).await));
+    }
+}
+
+/// The same through the async trait.
+async fn async_leases_hold_one_at_a_time(
+    a: &dyn AsyncBytecodeCache,
+    b: &dyn AsyncBytecodeCache,
+    key: &str,
+) {
+    let long = Duration::from_secs(30);
+    let first = held(a.lease(key, long).await);
+    assert!(is_busy(b.lease(key, long).await));
+    drop(first);
+    let second = held_soon(b, key).await;
+    assert!(is_busy(a.lease(key, long).await));
     drop(second);
+    drop(held_soon(a, key).await);
+    // Give the last release its turn before the runtime goes.
+    tokio::time::sleep(Duration::from_millis(50)).await;
 }
 
 #[test]
@@ -451,23 +466,21 @@ fn async_leases_hold_one_at_a_time_on_every_network_store() {
     let memcached = MemcachedServer::start();
     let redis = RedisServer::start();
     let cluster = RedisCluster::start();
-    for runtime in [current_thread(), multi_thread()] {
+    for (key, runtime) in [("ak1", current_thread()), ("ak2", multi_thread())] {
         runtime.block_on(async {
             let (a, b) = (
                 memcached_cache(&memcached.url(), false),
                 memcached_cache(&memcached.url(), false),
             );
-            async_leases_hold_one_at_a_time(&a, &b).await;
+            async_leases_hold_one_at_a_time(&a, &b, key).await;
             let (a, b) = (
                 redis_cache(&redis.url(), false),
                 redis_cache(&redis.url(), false),
             );
-            async_leases_hold_one_at_a_time(&a, &b).await;
+            async_leases_hold_one_at_a_time(&a, &b, key).await;
             let (a, b) = (cluster_cache(&cluster), cluster_cache(&cluster));
-            async_leases_hold_one_at_a_time(&a, &b).await;
+            async_leases_hold_one_at_a_time(&a, &b, key).await;
         });
-        // Released by the tasks the drops spawned, or expiring: wait for the key to be free.
-        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

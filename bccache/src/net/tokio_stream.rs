@@ -129,8 +129,12 @@ impl AsyncConnection {
         exchange: &mut X,
     ) -> Result<X::Output, Failure<X::Error>> {
         let mut answered = false;
+        // A kept-open connection may also belong to a runtime that has shut down since (a
+        // store used from one runtime, then another): it fails before any answer, and is
+        // replaced like one the server closed.
         let failure = |answered: bool, error: io::Error| Failure::Io {
-            stale: closed_unanswered(answered, &error),
+            stale: closed_unanswered(answered, &error)
+                || (!answered && error.kind() == io::ErrorKind::Other),
             error,
         };
         if self.buffer.has_leftovers() {
