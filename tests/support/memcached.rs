@@ -54,10 +54,9 @@ impl MemcachedServer {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
-    /// Stops the server with SIGSTOP until the guard drops (SIGCONT): connections stay open,
-    /// nothing is answered.
-    pub fn pause(&self) -> Paused {
-        Paused::of(self.child.as_ref().expect("a running memcached").id())
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("a running memcached").id()
     }
 
     /// Kills the server (SIGKILL) and waits for it; its port stays reserved for `restart`.
@@ -265,30 +264,4 @@ fn spawn(port: u16, extra_args: &[String]) -> Option<Child> {
     let _ = child.kill();
     let _ = child.wait();
     None
-}
-
-/// A process stopped with SIGSTOP; SIGCONT when dropped.
-pub struct Paused {
-    pid: libc::pid_t,
-}
-
-impl Paused {
-    /// Stops `pid`.
-    pub fn of(pid: u32) -> Self {
-        let pid = libc::pid_t::try_from(pid).expect("a pid");
-        // SAFETY: kill takes a pid and a signal number and has no memory effects.
-        assert_eq!(
-            unsafe { libc::kill(pid, libc::SIGSTOP) },
-            0,
-            "SIGSTOP {pid}"
-        );
-        Paused { pid }
-    }
-}
-
-impl Drop for Paused {
-    fn drop(&mut self) {
-        // SAFETY: as above.
-        unsafe { libc::kill(self.pid, libc::SIGCONT) };
-    }
 }

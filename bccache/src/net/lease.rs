@@ -3,9 +3,12 @@
 
 use std::time::Duration;
 
-use crate::error::{Error, Result};
-use crate::lease::Lease;
+use std::future::Future;
 
+use crate::error::{Error, Result};
+use crate::lease::{Lease, LeaseGuard};
+
+use super::exchange::{Blocking, Transport, now};
 use super::shell::Shell;
 
 /// The suffix of a lease's key: `{prefix}{key}.lease`.
@@ -53,20 +56,28 @@ impl Shell {
     }
 }
 
-/// Runs `release` when the guard drops: spawned on the tokio runtime when one is current (an
-/// async guard dropped in a task), else here with the blocking transport.
-#[cfg(feature = "tokio")]
-pub(crate) fn release_on_drop<A, B>(on_runtime: A, blocking: B) -> crate::lease::LeaseGuard
-where
-    A: Future<Output = ()> + Send + 'static,
-    B: FnOnce() + Send + 'static,
-{
-    crate::lease::LeaseGuard::new(move || match tokio::runtime::Handle::try_current() {
-        Ok(runtime) => {
-            runtime.spawn(on_runtime);
-        }
-        Err(_) => blocking(),
-    })
+/// What gives a held lease back, on either transport.
+pub(crate) trait Release: Send + Sync + 'static {
+    /// Gives the lease back; best effort, as a lease whose release fails expires on its own.
+    fn release<T: Transport>(&self, transport: T) -> impl Future<Output = ()> + Send;
+}
+
+/// The guard of a held lease: it releases when dropped, spawned on the tokio runtime when the
+/// lease was taken there and a runtime is current (an async guard dropped in a task), else
+/// here on the blocking transport.
+pub(crate) fn guard<R: Release>(on_runtime: bool, release: R) -> LeaseGuard {
+    #[cfg(feature = "tokio")]
+    if on_runtime {
+        let release = std::sync::Arc::new(release);
+        return LeaseGuard::new(move || match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move { release.release(super::tokio_stream::Tokio).await });
+            }
+            Err(_) => now(release.release(Blocking)),
+        });
+    }
+    let _ = on_runtime;
+    LeaseGuard::new(move || now(release.release(Blocking)))
 }
 
 #[cfg(test)]

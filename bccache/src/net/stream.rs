@@ -163,16 +163,8 @@ impl Connection {
             self.socket.set_read_timeout(self.io_timeout)?;
             self.read_timeout = self.io_timeout;
         }
-        let total: usize = parts.iter().map(|part| part.len()).sum();
-        if total <= COPY_REQUEST {
-            let mut request = Vec::with_capacity(total);
-            for part in parts {
-                request.extend_from_slice(part);
-            }
-            return self.write_all(&mut [IoSlice::new(&request)]);
-        }
-        let mut slices: Vec<IoSlice<'_>> = parts.iter().map(|part| IoSlice::new(part)).collect();
-        self.write_all(&mut slices)
+        let mut copy = Vec::new();
+        self.write_all(&mut gather(parts, &mut copy))
     }
 
     fn write_all(&mut self, mut slices: &mut [IoSlice<'_>]) -> io::Result<()> {
@@ -211,6 +203,20 @@ impl Connection {
             }
         }
     }
+}
+
+/// What to write for a request given in `parts`: a small one copied into `copy`, one write;
+/// a large one (a big value) from its parts as they are.
+pub(crate) fn gather<'a>(parts: &[&'a [u8]], copy: &'a mut Vec<u8>) -> Vec<IoSlice<'a>> {
+    let total: usize = parts.iter().map(|part| part.len()).sum();
+    if total > COPY_REQUEST {
+        return parts.iter().map(|part| IoSlice::new(part)).collect();
+    }
+    copy.reserve(total);
+    for part in parts {
+        copy.extend_from_slice(part);
+    }
+    vec![IoSlice::new(copy)]
 }
 
 /// Whether the server closed a kept-open connection before any byte of the reply came.

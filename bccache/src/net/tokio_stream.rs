@@ -20,11 +20,8 @@ use tokio::time::{Instant, timeout, timeout_at};
 use super::buffer::{ReplyBuffer, Step};
 use super::exchange::{BoxFuture, Endpoint, Exchange, Failure, InStep, ServerError, Transport};
 use super::lanes::{Failure as _, LANES_PER_SERVER, Refused};
-use super::stream::{Address, closed, closed_unanswered, no_reply_in_time, out_of_step};
+use super::stream::{Address, closed, closed_unanswered, gather, no_reply_in_time, out_of_step};
 use super::url::Timeouts;
-
-/// Requests up to this size are copied into one write; larger ones are written from their parts.
-const COPY_REQUEST: usize = 16 * 1024;
 
 /// A server's connections on tokio: at most [`LANES_PER_SERVER`] in use at once, and those
 /// kept open between requests.
@@ -174,16 +171,8 @@ impl AsyncConnection {
     }
 
     async fn send(&mut self, parts: &[&[u8]]) -> io::Result<()> {
-        let total: usize = parts.iter().map(|part| part.len()).sum();
-        if total <= COPY_REQUEST {
-            let mut request = Vec::with_capacity(total);
-            for part in parts {
-                request.extend_from_slice(part);
-            }
-            return self.write_all(&mut [IoSlice::new(&request)]).await;
-        }
-        let mut slices: Vec<IoSlice<'_>> = parts.iter().map(|part| IoSlice::new(part)).collect();
-        self.write_all(&mut slices).await
+        let mut copy = Vec::new();
+        self.write_all(&mut gather(parts, &mut copy)).await
     }
 
     async fn write_all(&mut self, mut slices: &mut [IoSlice<'_>]) -> io::Result<()> {

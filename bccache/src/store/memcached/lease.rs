@@ -15,9 +15,9 @@ use super::protocol::{Status, Store};
 use super::server::Server;
 use super::store::MemcachedBytecodeCache;
 use crate::error::{Error, Result};
-use crate::lease::{Lease, LeaseGuard};
-use crate::net::exchange::{Blocking, Transport, now};
-use crate::net::lease::{SUFFIX, token, whole_seconds};
+use crate::lease::Lease;
+use crate::net::exchange::Transport;
+use crate::net::lease::{Release, SUFFIX, guard, token, whole_seconds};
 
 impl MemcachedBytecodeCache {
     /// [`lease`](crate::BytecodeCache::lease) on `transport`.
@@ -45,12 +45,14 @@ impl MemcachedBytecodeCache {
             .store(transport, Store::Add, &lease_key, token.as_bytes(), expiry)
             .await;
         match added {
-            Ok(Status::Stored) => Ok(Lease::Held(guard(
-                T::ON_RUNTIME,
-                Arc::clone(server),
-                lease_key,
-                token,
-            ))),
+            Ok(Status::Stored) => {
+                let held = Held {
+                    server: Arc::clone(server),
+                    key: lease_key,
+                    token,
+                };
+                Ok(Lease::Held(guard(T::ON_RUNTIME, held)))
+            }
             Ok(_) => Ok(Lease::Busy),
             Err(error) => self
                 .shell
@@ -67,37 +69,30 @@ fn lease_error(key: String, source: super::client::ClientError) -> Error {
     }
 }
 
-/// The guard of a lease held under `key` with `token`.
-fn guard(on_runtime: bool, server: Arc<Server>, key: String, token: String) -> LeaseGuard {
-    #[cfg(feature = "tokio")]
-    if on_runtime {
-        let (async_server, async_key, async_token) =
-            (Arc::clone(&server), key.clone(), token.clone());
-        return crate::net::lease::release_on_drop(
-            async move {
-                let transport = crate::net::tokio_stream::Tokio;
-                release(transport, &async_server, &async_key, &async_token).await;
-            },
-            move || now(release(Blocking, &server, &key, &token)),
-        );
-    }
-    let _ = on_runtime;
-    LeaseGuard::new(move || now(release(Blocking, &server, &key, &token)))
+/// A lease held on `server` under `key` with `token`.
+struct Held {
+    server: Arc<Server>,
+    key: String,
+    token: String,
 }
 
-/// Deletes the lease under `key` if it still holds `token`; best effort, as a lease whose
-/// release fails expires on its own.
-async fn release<T: Transport>(transport: T, server: &Server, key: &str, token: &str) {
-    let held = match server.get_multi(transport, &[key]).await {
-        Ok(mut found) => found
-            .remove(key)
-            .is_some_and(|value| value == token.as_bytes()),
-        Err(error) => {
-            tracing::debug!(%key, error = %crate::net::policy::DisplayChain(&error), "lease not released");
-            false
+impl Release for Held {
+    /// Deletes the lease if it still holds the token.
+    async fn release<T: Transport>(&self, transport: T) {
+        let key = &self.key;
+        let held = match self.server.get_multi(transport, &[key]).await {
+            Ok(mut found) => found
+                .remove(key)
+                .is_some_and(|value| value == self.token.as_bytes()),
+            Err(error) => {
+                let error = crate::net::policy::DisplayChain(&error);
+                tracing::debug!(%key, %error, "lease not released");
+                false
+            }
+        };
+        if held && let Err(error) = self.server.delete(transport, key).await {
+            let error = crate::net::policy::DisplayChain(&error);
+            tracing::debug!(%key, %error, "lease not released");
         }
-    };
-    if held && let Err(error) = server.delete(transport, key).await {
-        tracing::debug!(%key, error = %crate::net::policy::DisplayChain(&error), "lease not released");
     }
 }

@@ -44,7 +44,6 @@ pub(crate) fn encode_store(command: Store, key: &str, exptime: u32, len: usize, 
 }
 
 /// `delete <key>\r\n`: what gives a lease back.
-
 pub(crate) fn encode_delete(key: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(format!("delete {key}\r\n").as_bytes());
 }

@@ -12,8 +12,8 @@ use super::store::{RedisBytecodeCache, glob_escape};
 use crate::bucket::{Bucket, Environment};
 use crate::error::{Error, Result};
 use crate::lease::{Lease, LeaseGuard};
-use crate::net::exchange::{Blocking, Transport, now};
-use crate::net::lease::{SUFFIX, token};
+use crate::net::exchange::Transport;
+use crate::net::lease::{Release, SUFFIX, guard, token};
 
 /// Keys asked for per `SCAN` step of [`clear`](crate::BytecodeCache::clear).
 const SCAN_COUNT: usize = 512;
@@ -219,46 +219,42 @@ impl RedisBytecodeCache {
             .on_key(transport, lease_key.as_bytes(), &set, None)
             .await
         {
-            Ok(Value::Simple(_)) => Ok(Lease::Held(self.guard(T::ON_RUNTIME, lease_key, token))),
+            Ok(Value::Simple(_)) => match self.route.home_of(lease_key.as_bytes()) {
+                Some(server) => {
+                    let held = Held {
+                        server,
+                        key: lease_key,
+                        token,
+                    };
+                    Ok(Lease::Held(guard(T::ON_RUNTIME, held)))
+                }
+                None => Ok(Lease::Held(LeaseGuard::none())),
+            },
             Ok(_) => Ok(Lease::Busy),
             Err(source) => self
                 .shell
                 .lease_failed(redis_error("lease", lease_key, source)),
         }
     }
-
-    /// The guard of a lease held under `key` with `token`.
-    fn guard(&self, on_runtime: bool, key: String, token: String) -> LeaseGuard {
-        let Some(server) = self.route.home_of(key.as_bytes()) else {
-            return LeaseGuard::none();
-        };
-        #[cfg(feature = "tokio")]
-        if on_runtime {
-            let (async_server, async_key, async_token) =
-                (Arc::clone(&server), key.clone(), token.clone());
-            return crate::net::lease::release_on_drop(
-                async move {
-                    let transport = crate::net::tokio_stream::Tokio;
-                    release(transport, &async_server, &async_key, &async_token).await;
-                },
-                move || now(release(Blocking, &server, &key, &token)),
-            );
-        }
-        let _ = on_runtime;
-        LeaseGuard::new(move || now(release(Blocking, &server, &key, &token)))
-    }
 }
 
-/// Deletes the lease under `key` if it still holds `token` (one `EVAL`, so no other holder's
-/// lease is deleted); best effort, as a lease whose release fails expires on its own.
-async fn release<T: Transport>(transport: T, server: &Server, key: &str, token: &str) {
-    let eval = Request::command(
-        &[b"EVAL", RELEASE, b"1", key.as_bytes(), token.as_bytes()],
-        STATUS,
-    );
-    if let Err(error) = server.query_one(transport, &eval, None).await {
-        let error = crate::net::policy::DisplayChain(&error);
-        tracing::debug!(%key, %error, "lease not released");
+/// A lease held on `server` under `key` with `token`.
+struct Held {
+    server: Arc<Server>,
+    key: String,
+    token: String,
+}
+
+impl Release for Held {
+    /// Deletes the lease if it still holds the token, in one `EVAL`, so no other holder's lease
+    /// is deleted.
+    async fn release<T: Transport>(&self, transport: T) {
+        let (key, token) = (self.key.as_bytes(), self.token.as_bytes());
+        let eval = Request::command(&[b"EVAL", RELEASE, b"1", key, token], STATUS);
+        if let Err(error) = self.server.query_one(transport, &eval, None).await {
+            let error = crate::net::policy::DisplayChain(&error);
+            tracing::debug!(key = %self.key, %error, "lease not released");
+        }
     }
 }
 

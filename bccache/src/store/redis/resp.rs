@@ -133,17 +133,23 @@ fn push_decimal(n: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(&digits[at..]);
 }
 
+/// How far a walk over `buf` got: a whole item and the offset past it, or the bytes needed.
+enum Walked<T> {
+    Whole(T, usize),
+    Need(usize),
+}
+
 /// The first line of `buf[at..]` (without its `\r\n`), and the offset past it.
-fn line(buf: &[u8], at: usize) -> Result<Parsed<(&[u8], usize)>, RespError> {
+fn line(buf: &[u8], at: usize) -> Result<Walked<&[u8]>, RespError> {
     let rest = &buf[at.min(buf.len())..];
     let window = &rest[..rest.len().min(MAX_LINE)];
     match window.iter().position(|&b| b == b'\n') {
         Some(end) if end > 0 && window[end - 1] == b'\r' => {
-            Ok(Parsed::Done((&window[..end - 1], at + end + 1), 0))
+            Ok(Walked::Whole(&window[..end - 1], at + end + 1))
         }
         Some(_) => Err(RespError::Unexpected(shown(window))),
         None if rest.len() >= MAX_LINE => Err(RespError::LineTooLong),
-        None => Ok(Parsed::Incomplete(buf.len() + 1)),
+        None => Ok(Walked::Need(buf.len() + 1)),
     }
 }
 
@@ -171,15 +177,15 @@ fn walk(
     depth: usize,
     limits: Limits,
     build: bool,
-) -> Result<Parsed<(Option<Value>, usize)>, RespError> {
+) -> Result<Walked<Option<Value>>, RespError> {
     let (header, next) = match line(buf, at)? {
-        Parsed::Done(found, _) => found,
-        Parsed::Incomplete(need) => return Ok(Parsed::Incomplete(need)),
+        Walked::Whole(header, next) => (header, next),
+        Walked::Need(need) => return Ok(Walked::Need(need)),
     };
     let Some((&kind, text)) = header.split_first() else {
         return Err(RespError::Unexpected(String::new()));
     };
-    let done = |value: Value| Ok(Parsed::Done((build.then_some(value), next), 0));
+    let done = |value: Value| Ok(Walked::Whole(build.then_some(value), next));
     match kind {
         b'+' => done(Value::Simple(text.to_vec())),
         b'-' => done(Value::Error(String::from_utf8_lossy(text).into_owned())),
@@ -199,13 +205,13 @@ fn walk(
             // No overflow: `len` is at most `max_bulk`, bounded far below usize::MAX.
             let end = next + len + 2;
             if buf.len() < end {
-                return Ok(Parsed::Incomplete(end));
+                return Ok(Walked::Need(end));
             }
             if &buf[next + len..end] != b"\r\n" {
                 return Err(RespError::BadBulkEnd);
             }
             let value = build.then(|| Value::Bulk(buf[next..next + len].to_vec()));
-            Ok(Parsed::Done((value, end), 0))
+            Ok(Walked::Whole(value, end))
         }
         b'*' => {
             let count = number(text)?;
@@ -227,14 +233,14 @@ fn walk(
             let mut at = next;
             for _ in 0..count {
                 match walk(buf, at, depth + 1, limits, build)? {
-                    Parsed::Done((item, after), _) => {
+                    Walked::Whole(item, after) => {
                         items.extend(item);
                         at = after;
                     }
-                    Parsed::Incomplete(need) => return Ok(Parsed::Incomplete(need)),
+                    Walked::Need(need) => return Ok(Walked::Need(need)),
                 }
             }
-            Ok(Parsed::Done((build.then_some(Value::Array(items)), at), 0))
+            Ok(Walked::Whole(build.then_some(Value::Array(items)), at))
         }
         _ => Err(RespError::Unexpected(shown(header))),
     }
@@ -243,9 +249,9 @@ fn walk(
 /// One whole reply at the start of `buf`, within `limits`, and the bytes it took.
 pub(crate) fn parse(buf: &[u8], limits: Limits) -> Result<Parsed<Value>, RespError> {
     match walk(buf, 0, 0, limits, false)? {
-        Parsed::Incomplete(need) => Ok(Parsed::Incomplete(need)),
-        Parsed::Done(_, _) => match walk(buf, 0, 0, limits, true)? {
-            Parsed::Done((Some(value), taken), _) => Ok(Parsed::Done(value, taken)),
+        Walked::Need(need) => Ok(Parsed::Incomplete(need)),
+        Walked::Whole(_, _) => match walk(buf, 0, 0, limits, true)? {
+            Walked::Whole(Some(value), taken) => Ok(Parsed::Done(value, taken)),
             // The walk that found the reply whole builds it whole.
             _ => Err(RespError::Unexpected(shown(buf))),
         },
