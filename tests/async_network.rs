@@ -149,6 +149,22 @@ fn async_entries_are_the_sync_entries() {
     assert_eq!(loaded.code, Some(code_of("a.html")));
 }
 
+/// The server at `addr` answers nothing to `request` within 100 ms: it is the one stopped.
+fn assert_silent(addr: std::net::SocketAddr, request: &[u8]) {
+    use std::io::{Read, Write};
+    let mut probe = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+        .expect("the stopped server's kernel still accepts");
+    probe
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .expect("timeout");
+    probe.write_all(request).expect("write");
+    let mut byte = [0u8; 1];
+    assert!(
+        probe.read(&mut byte).is_err(),
+        "a server at {addr} answered after SIGSTOP"
+    );
+}
+
 /// Loads through `load` on a current-thread runtime while the server is stopped, with a task
 /// ticking every 10 ms on the same thread: the load ends within the timeout and the ticks go on.
 fn a_stopped_server_stalls_no_other_task<W, F, Fut>(
@@ -206,7 +222,11 @@ fn a_stopped_memcached_stalls_no_other_task_on_a_current_thread_runtime() {
     a_stopped_server_stalls_no_other_task(
         &cache,
         round_trip(&cache, 1),
-        || Paused::of(server.pid()),
+        || {
+            let paused = Paused::of(server.pid());
+            assert_silent(server.addr(), b"version\r\n");
+            paused
+        },
         || async {
             let bucket =
                 AsyncBytecodeCache::get_bucket(&cache, &(), "page-0.html", None, SOURCE).await?;
@@ -222,7 +242,11 @@ fn a_stopped_redis_stalls_no_other_task_on_a_current_thread_runtime() {
     a_stopped_server_stalls_no_other_task(
         &cache,
         round_trip(&cache, 1),
-        || Paused::of(server.pid()),
+        || {
+            let paused = Paused::of(server.pid());
+            assert_silent(server.addr(), b"PING\r\n");
+            paused
+        },
         || async {
             let bucket =
                 AsyncBytecodeCache::get_bucket(&cache, &(), "page-0.html", None, SOURCE).await?;
