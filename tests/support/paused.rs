@@ -19,6 +19,12 @@ impl Paused {
             0,
             "SIGSTOP {pid}"
         );
+        // The signal lands when each thread is next scheduled: wait until all are stopped.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !all_stopped(pid) {
+            assert!(Instant::now() < deadline, "{pid} did not stop within 5 s");
+            thread::sleep(Duration::from_millis(1));
+        }
         Paused { pid }
     }
 }
