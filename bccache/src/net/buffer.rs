@@ -2,6 +2,7 @@
 //! parses them. Both transports read into it; neither knows a protocol.
 
 use super::Parsed;
+use super::exchange::Exchange;
 
 /// Bytes read at a time when the parser wants no more than that.
 const READ_SIZE: usize = 64 * 1024;
@@ -59,6 +60,22 @@ impl ReplyBuffer {
                 self.start = 0;
                 self.end = 0;
                 Step::Refused(error)
+            }
+        }
+    }
+
+    /// Parses what it can of the received bytes by `exchange`: its whole answer, or how many
+    /// unparsed bytes in all it needs (`Err`).
+    pub(crate) fn answer<X: Exchange>(
+        &mut self,
+        exchange: &mut X,
+    ) -> Result<Result<X::Output, usize>, X::Error> {
+        loop {
+            match self.parse(|bytes| exchange.parse(bytes)) {
+                Step::Done(Some(output)) => return Ok(Ok(output)),
+                Step::Done(None) => {}
+                Step::Need(need) => return Ok(Err(need)),
+                Step::Refused(error) => return Err(error),
             }
         }
     }

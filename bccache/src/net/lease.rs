@@ -56,6 +56,13 @@ impl Shell {
     }
 }
 
+/// A lease held on `server` under `key` with `token`.
+pub(crate) struct Held<S> {
+    pub(crate) server: std::sync::Arc<S>,
+    pub(crate) key: String,
+    pub(crate) token: String,
+}
+
 /// What gives a held lease back, on either transport.
 pub(crate) trait Release: Send + Sync + 'static {
     /// Gives the lease back; best effort, as a lease whose release fails expires on its own.

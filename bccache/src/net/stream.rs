@@ -9,7 +9,7 @@ use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::buffer::{ReplyBuffer, Step};
+use super::buffer::ReplyBuffer;
 use super::exchange::{Exchange, Failure};
 use super::url::Timeouts;
 
@@ -135,11 +135,9 @@ impl Connection {
         self.send(parts).map_err(|error| self.failure(error))?;
         exchange.sent();
         loop {
-            let need = match self.buffer.parse(|bytes| exchange.parse(bytes)) {
-                Step::Done(Some(output)) => return Ok(output),
-                Step::Done(None) => continue,
-                Step::Need(need) => need,
-                Step::Refused(error) => return Err(Failure::Protocol(error)),
+            let need = match self.buffer.answer(exchange).map_err(Failure::Protocol)? {
+                Ok(output) => return Ok(output),
+                Err(need) => need,
             };
             self.fill(need).map_err(|error| self.failure(error))?;
         }

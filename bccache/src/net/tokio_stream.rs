@@ -17,7 +17,7 @@ use tokio::net::UnixStream;
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, timeout, timeout_at};
 
-use super::buffer::{ReplyBuffer, Step};
+use super::buffer::ReplyBuffer;
 use super::exchange::{BoxFuture, Endpoint, Exchange, Failure, InStep, ServerError, Transport};
 use super::lanes::{Failure as _, LANES_PER_SERVER, Refused};
 use super::stream::{Address, closed, closed_unanswered, gather, no_reply_in_time, out_of_step};
@@ -145,11 +145,9 @@ impl AsyncConnection {
         }
         exchange.sent();
         loop {
-            let need = match self.buffer.parse(|bytes| exchange.parse(bytes)) {
-                Step::Done(Some(output)) => return Ok(output),
-                Step::Done(None) => continue,
-                Step::Need(need) => need,
-                Step::Refused(error) => return Err(Failure::Protocol(error)),
+            let need = match self.buffer.answer(exchange).map_err(Failure::Protocol)? {
+                Ok(output) => return Ok(output),
+                Err(need) => need,
             };
             let room = self.buffer.room(need);
             let read = match &mut self.socket {

@@ -17,7 +17,7 @@ use super::store::MemcachedBytecodeCache;
 use crate::error::{Error, Result};
 use crate::lease::Lease;
 use crate::net::exchange::Transport;
-use crate::net::lease::{Release, SUFFIX, guard, token, whole_seconds};
+use crate::net::lease::{Held, Release, SUFFIX, guard, token, whole_seconds};
 
 impl MemcachedBytecodeCache {
     /// [`lease`](crate::BytecodeCache::lease) on `transport`.
@@ -69,14 +69,7 @@ fn lease_error(key: String, source: super::client::ClientError) -> Error {
     }
 }
 
-/// A lease held on `server` under `key` with `token`.
-struct Held {
-    server: Arc<Server>,
-    key: String,
-    token: String,
-}
-
-impl Release for Held {
+impl Release for Held<Server> {
     /// Deletes the lease if it still holds the token.
     async fn release<T: Transport>(&self, transport: T) {
         let key = &self.key;

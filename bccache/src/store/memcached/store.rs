@@ -104,7 +104,7 @@ const MAX_WARNED_KEYS: usize = 4096;
 ///
 /// # Async and leases
 ///
-/// With the `tokio` feature the store is also an [`AsyncBytecodeCache`](crate::AsyncBytecodeCache)
+/// With the `tokio` feature the store is also an `AsyncBytecodeCache`
 /// doing the same on tokio's non-blocking sockets: the same reply bounds, connections limit,
 /// skip clock, multi-gets, chunks and counters. A client handed in with
 /// [`.client(c)`](MemcachedBytecodeCacheBuilder::client) blocks, so on tokio its calls run on

@@ -1,7 +1,6 @@
 //! What the store does, written once for either transport: the sync trait runs it on the
 //! blocking transport, the async trait on tokio's.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::cluster::slot_of;
@@ -13,7 +12,7 @@ use crate::bucket::{Bucket, Environment};
 use crate::error::{Error, Result};
 use crate::lease::{Lease, LeaseGuard};
 use crate::net::exchange::Transport;
-use crate::net::lease::{Release, SUFFIX, guard, token};
+use crate::net::lease::{Held, Release, SUFFIX, guard, token};
 
 /// Keys asked for per `SCAN` step of [`clear`](crate::BytecodeCache::clear).
 const SCAN_COUNT: usize = 512;
@@ -238,14 +237,7 @@ impl RedisBytecodeCache {
     }
 }
 
-/// A lease held on `server` under `key` with `token`.
-struct Held {
-    server: Arc<Server>,
-    key: String,
-    token: String,
-}
-
-impl Release for Held {
+impl Release for Held<Server> {
     /// Deletes the lease if it still holds the token, in one `EVAL`, so no other holder's lease
     /// is deleted.
     async fn release<T: Transport>(&self, transport: T) {

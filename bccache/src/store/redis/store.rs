@@ -58,7 +58,7 @@ use crate::checksum::Checksum;
 ///   an error), for one second: a dead server costs one timeout per second, not one per key;
 /// - a hit sums the source (its [`Checksum`]) while the server answers the `GET`;
 /// - with the `tokio` feature the store is also an
-///   [`AsyncBytecodeCache`](crate::AsyncBytecodeCache) doing the same on tokio's non-blocking
+///   `AsyncBytecodeCache` doing the same on tokio's non-blocking
 ///   sockets, with the same connections limit, skip clock, batches and counters.
 ///
 /// # Leases
