@@ -89,10 +89,21 @@ fn huge_and_overflowing_lengths_are_misses() {
 }
 
 #[test]
-fn a_negative_length_is_a_miss_in_either_mode() {
-    // The `redis` crate reads any negative bulk length as nil: no entry, whatever the policy.
+fn negative_lengths_other_than_nil_are_refused() {
+    for (case, reply) in [
+        ("bulk -2", &b"$-2\r\n"[..]),
+        ("bulk -5 with bytes", b"$-5\r\nabc\r\n"),
+        ("bulk i64::MIN", b"$-9223372036854775808\r\n"),
+        ("array -3", b"*-3\r\n"),
+    ] {
+        assert_miss_then_error(case, Script::Reply(reply.to_vec()));
+    }
+}
+
+#[test]
+fn nil_is_a_miss_in_either_mode() {
     for ignore_errors in [true, false] {
-        let server = HostileServer::start(Script::Reply(b"$-5\r\nabc\r\n".to_vec()));
+        let server = HostileServer::start(Script::Reply(b"$-1\r\n".to_vec()));
         let (loaded, took) = load(&server, ignore_errors);
         assert_eq!(loaded.expect("nil, a miss"), None);
         assert!(took < IO_TIMEOUT + MARGIN, "took {took:?}");
@@ -121,17 +132,12 @@ fn the_entry_of_another_key_is_a_miss_in_either_mode() {
 
 #[test]
 fn an_endless_line_is_never_a_hit() {
-    // The `redis` crate bounds neither a reply's size nor its time, only each read's: a
-    // server that keeps sending one line is read until it stops (here after 8 MiB). Never a
-    // hit or a panic; bounding it needs a RESP reader on the network layer's transport.
-    for (ignore_errors, prefix) in [(true, "+"), (false, "+"), (true, "$"), (false, "$")] {
-        let server = HostileServer::start(Script::Endless(prefix.into(), b'9'));
-        let (loaded, _) = load(&server, ignore_errors);
-        match (ignore_errors, loaded) {
-            (true, Ok(code)) => assert_eq!(code, None),
-            (false, Err(Error::Redis { .. })) => {}
-            (ignore, other) => panic!("ignore_errors {ignore}: {other:?}"),
-        }
+    // A line is refused past 1 KiB, within the timeout, however fast the server sends it.
+    for prefix in ["+", "$", "-", ":"] {
+        assert_miss_then_error(
+            &format!("endless `{prefix}` line"),
+            Script::Endless(prefix.into(), b'9'),
+        );
     }
 }
 

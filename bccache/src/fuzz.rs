@@ -31,9 +31,10 @@ pub fn memcached_status(bytes: &[u8]) -> Result<Option<String>, String> {
     }
 }
 
-/// Parses `bytes` as a Redis reply to an `MGET` of `count` keys, the way the store reads one:
-/// the values found, or `None` for a reply that is not `count` values.
+/// Parses `bytes` as a Redis reply to an `MGET` of `count` keys, the way the store reads one
+/// (the crate's own RESP parser, values of at most 512 MiB, at most `count` items): the values
+/// found, or `None` for a reply that is not `count` values.
 #[cfg(feature = "redis")]
 pub fn redis_mget_reply(bytes: &[u8], count: usize) -> Option<Vec<Option<Vec<u8>>>> {
-    crate::store::redis::reply::mget_values(bytes, count)
+    crate::store::redis::resp::parse_mget(bytes, count, 512 * 1024 * 1024)
 }

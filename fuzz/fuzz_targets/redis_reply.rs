@@ -1,5 +1,5 @@
-//! Fuzzes the reading of a Redis `MGET` reply the way the store reads one (the `redis` crate's
-//! parser, then the store's check of what it holds); the property lives in
+//! Fuzzes the reading of a Redis `MGET` reply the way the store reads one (the crate's own
+//! bounded RESP parser, then the store's check of what it holds); the property lives in
 //! `tests/reply-fuzz-regressions/oracle.rs`, shared with the test that replays what this
 //! target found.
 #![no_main]

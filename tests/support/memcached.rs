@@ -54,6 +54,11 @@ impl MemcachedServer {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("a running memcached").id()
+    }
+
     /// Kills the server (SIGKILL) and waits for it; its port stays reserved for `restart`.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod fs;
 pub mod hostile_server;
 pub mod memcached;
+pub mod paused;
 pub mod redis;
 pub mod slow;
 pub mod unprivileged;

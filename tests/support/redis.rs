@@ -55,6 +55,11 @@ impl RedisServer {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("a running redis").id()
+    }
+
     pub fn is_running(&self) -> bool {
         self.child.is_some()
     }

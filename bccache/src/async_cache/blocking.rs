@@ -99,6 +99,14 @@ where
     }
 }
 
+/// Runs `call` on the blocking pool; a panic in it is resumed here. For stores whose own
+/// async I/O cannot serve a call (a memcached client handed in).
+pub(crate) async fn run_blocking<T: Send + 'static>(
+    call: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    on_pool(&(), move |()| call()).await
+}
+
 /// What a bucket is, owned: its fingerprint, key and checksum.
 struct Owned {
     fingerprint: Vec<u8>,

@@ -10,6 +10,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use blocking::Blocking;
+#[cfg(any(feature = "memcached", feature = "redis"))]
+pub(crate) use blocking::run_blocking;
 pub(crate) use forward::forward_async_bytecode_cache;
 pub use store::Store;
 

@@ -18,10 +18,25 @@ pub(crate) const LANES_PER_SERVER: usize = 8;
 pub(crate) struct Lanes<C> {
     lanes: Box<[Mutex<Option<C>>]>,
     next_lane: AtomicUsize,
+    /// The server's skip clock, shared with every transport's connections to it.
+    pub(crate) clock: SkipClock,
+}
+
+/// When a server that refused a connection or timed out is tried again.
+pub(crate) struct SkipClock {
     /// Start of this server's clock for `skip_until_ms`.
     epoch: Instant,
     /// While this server's clock is below it, the server is skipped.
     skip_until_ms: AtomicU64,
+}
+
+impl Default for SkipClock {
+    fn default() -> Self {
+        SkipClock {
+            epoch: Instant::now(),
+            skip_until_ms: AtomicU64::new(0),
+        }
+    }
 }
 
 impl<C> Default for Lanes<C> {
@@ -29,13 +44,12 @@ impl<C> Default for Lanes<C> {
         Lanes {
             lanes: (0..LANES_PER_SERVER).map(|_| Mutex::new(None)).collect(),
             next_lane: AtomicUsize::new(0),
-            epoch: Instant::now(),
-            skip_until_ms: AtomicU64::new(0),
+            clock: SkipClock::default(),
         }
     }
 }
 
-impl<C> Lanes<C> {
+impl SkipClock {
     /// How many more milliseconds the server is skipped for, or `None` when it is not.
     pub(crate) fn skipped_for_ms(&self) -> Option<u64> {
         let now_ms = self.now_ms();
@@ -52,6 +66,45 @@ impl<C> Lanes<C> {
     fn now_ms(&self) -> u64 {
         // Clamped at u64::MAX milliseconds, half a billion years.
         u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// What a request that ran on `connection` (`fresh`: opened for it) leaves: the
+    /// connection to keep, or none, skipping the server when the failure says so.
+    pub(crate) fn settle<C, T, E: Failure>(
+        &self,
+        connection: C,
+        fresh: bool,
+        result: &Result<T, E>,
+    ) -> Option<C> {
+        match result {
+            Ok(_) => Some(connection),
+            // A new connection closed before its first answer: the server serves no one.
+            Err(error) if fresh && error.is_stale() => {
+                self.skip();
+                None
+            }
+            Err(error) => match error.after() {
+                After::Keep => Some(connection),
+                After::Drop => None,
+                After::DropAndSkip => {
+                    self.skip();
+                    None
+                }
+            },
+        }
+    }
+}
+
+impl<C> Lanes<C> {
+    /// Connections kept open in the lanes now (a lane in use counts as open).
+    pub(crate) fn open(&self) -> usize {
+        self.lanes
+            .iter()
+            .filter(|lane| match lane.try_lock() {
+                Ok(guard) => guard.is_some(),
+                Err(_) => true,
+            })
+            .count()
     }
 
     /// A free lane, or, when all are busy, one to wait for.
@@ -112,12 +165,13 @@ impl<C> Lanes<C> {
     /// none): a failure drops the connection or skips the server as [`Failure::after`] says,
     /// and a request that found its kept-open connection stale is sent once more on a new one.
     /// Every request run here is idempotent.
+    /// `request` is told whether the connection is new.
     pub(crate) fn run<T, E: Failure>(
         &self,
         connect: impl Fn() -> Result<C, E>,
-        mut request: impl FnMut(&mut C) -> Result<T, E>,
+        mut request: impl FnMut(&mut C, bool) -> Result<T, E>,
     ) -> Result<T, Refused<E>> {
-        if let Some(for_ms) = self.skipped_for_ms() {
+        if let Some(for_ms) = self.clock.skipped_for_ms() {
             return Err(Refused::Skipped(for_ms));
         }
         let mut lane = self.lane();
@@ -134,24 +188,15 @@ impl<C> Lanes<C> {
         &self,
         lane: &mut Option<C>,
         connect: &impl Fn() -> Result<C, E>,
-        request: &mut impl FnMut(&mut C) -> Result<T, E>,
+        request: &mut impl FnMut(&mut C, bool) -> Result<T, E>,
     ) -> Result<T, E> {
         let fresh = lane.is_none();
         let mut connection = match lane.take() {
             Some(connection) => connection,
-            None => connect().inspect_err(|_| self.skip())?,
+            None => connect().inspect_err(|_| self.clock.skip())?,
         };
-        let result = request(&mut connection);
-        match &result {
-            Ok(_) => *lane = Some(connection),
-            // A new connection closed before its first answer: the server serves no one.
-            Err(error) if fresh && error.is_stale() => self.skip(),
-            Err(error) => match error.after() {
-                After::Keep => *lane = Some(connection),
-                After::Drop => {}
-                After::DropAndSkip => self.skip(),
-            },
-        }
+        let result = request(&mut connection, fresh);
+        *lane = self.clock.settle(connection, fresh, &result);
         result
     }
 }
@@ -190,10 +235,10 @@ mod tests {
 
     #[test]
     fn a_skipped_server_is_skipped_for_about_a_second() {
-        let lanes = Lanes::<()>::default();
-        assert_eq!(lanes.skipped_for_ms(), None);
-        lanes.skip();
-        let left = lanes.skipped_for_ms().expect("skipped");
+        let clock = SkipClock::default();
+        assert_eq!(clock.skipped_for_ms(), None);
+        clock.skip();
+        let left = clock.skipped_for_ms().expect("skipped");
         assert!(left > 500 && left <= 1000, "{left}");
     }
 
@@ -229,16 +274,16 @@ mod tests {
             connects.set(connects.get() + 1);
             Ok::<_, Fails>(connects.get())
         };
-        assert_eq!(lanes.run(connect, |c| Ok::<_, Fails>(*c)).ok(), Some(1));
-        assert_eq!(lanes.run(connect, |c| Ok::<_, Fails>(*c)).ok(), Some(1));
-        let kept = lanes.run(connect, |_| Err::<u32, _>(Fails(After::Keep, false)));
+        assert_eq!(lanes.run(connect, |c, _| Ok::<_, Fails>(*c)).ok(), Some(1));
+        assert_eq!(lanes.run(connect, |c, _| Ok::<_, Fails>(*c)).ok(), Some(1));
+        let kept = lanes.run(connect, |_, _| Err::<u32, _>(Fails(After::Keep, false)));
         assert!(matches!(kept, Err(Refused::Failed(_))));
-        let dropped = lanes.run(connect, |_| Err::<u32, _>(Fails(After::Drop, false)));
+        let dropped = lanes.run(connect, |_, _| Err::<u32, _>(Fails(After::Drop, false)));
         assert!(matches!(dropped, Err(Refused::Failed(_))));
-        assert_eq!(lanes.run(connect, |c| Ok::<_, Fails>(*c)).ok(), Some(2));
+        assert_eq!(lanes.run(connect, |c, _| Ok::<_, Fails>(*c)).ok(), Some(2));
         // A stale kept-open connection: sent again once, on a new connection.
         let mut tries = 0;
-        let retried = lanes.run(connect, |c| {
+        let retried = lanes.run(connect, |c, _| {
             tries += 1;
             if tries == 1 {
                 Err(Fails(After::Drop, true))
@@ -247,10 +292,12 @@ mod tests {
             }
         });
         assert_eq!(retried.ok(), Some(3));
-        let skipped = lanes.run(connect, |_| Err::<u32, _>(Fails(After::DropAndSkip, false)));
+        let skipped = lanes.run(connect, |_, _| {
+            Err::<u32, _>(Fails(After::DropAndSkip, false))
+        });
         assert!(matches!(skipped, Err(Refused::Failed(_))));
         assert!(matches!(
-            lanes.run(connect, |c| Ok::<_, Fails>(*c)),
+            lanes.run(connect, |c, _| Ok::<_, Fails>(*c)),
             Err(Refused::Skipped(_))
         ));
         assert_eq!(connects.get(), 3);

@@ -10,24 +10,36 @@
 //! - [`policy`]: the ignore-errors policy and the one-line error chain it logs;
 //! - [`shell`]: what every network store holds besides its servers (prefix, expiry, policy,
 //!   checksum, counters) and the builder settings that fill it;
+//! - [`exchange`]: one request and its answer, as a protocol describes it and store code asks
+//!   for it, on either transport;
+//! - [`buffer`]: the received bytes a sans-IO parser is fed from;
 //! - [`stream`]: the blocking transport, feeding a sans-IO reply parser from a socket within
-//!   the I/O timeout.
+//!   the I/O timeout;
+//! - [`tokio_stream`]: the same on tokio, never blocking a runtime thread.
 //!
 //! A store's own module holds only its protocol: a request encoded into bytes and a reply
 //! parsed from bytes ([`Parsed`]), with no socket in sight, so that a blocking and an async
 //! transport share it and a fuzzer can feed it hostile bytes directly.
 
+#[cfg(any(feature = "memcached", feature = "redis"))]
+pub(crate) mod buffer;
+#[cfg(any(feature = "memcached", feature = "redis"))]
+pub(crate) mod exchange;
 pub(crate) mod lanes;
+#[cfg(any(feature = "memcached", feature = "redis"))]
+pub(crate) mod lease;
 pub(crate) mod place;
 pub(crate) mod policy;
 pub(crate) mod shell;
-#[cfg(feature = "memcached")]
+#[cfg(any(feature = "memcached", feature = "redis"))]
 pub(crate) mod stream;
+#[cfg(all(feature = "tokio", any(feature = "memcached", feature = "redis")))]
+pub(crate) mod tokio_stream;
 pub(crate) mod url;
 pub(crate) mod window;
 
 /// What a sans-IO parser made of the bytes it was given.
-#[cfg(feature = "memcached")]
+#[cfg(any(feature = "memcached", feature = "redis"))]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Parsed<T> {
     /// A whole reply, and how many bytes of the input it took.

@@ -9,13 +9,10 @@ use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::Parsed;
+use super::buffer::ReplyBuffer;
+use super::exchange::{Exchange, Failure};
 use super::url::Timeouts;
 
-/// Bytes read at a time when the parser wants no more than that.
-const READ_SIZE: usize = 64 * 1024;
-/// A buffer grown past this for a large reply is given back once the reply is parsed.
-const KEEP_BUFFER: usize = 1024 * 1024;
 /// Requests up to this size are copied into one write; larger ones are written from their parts.
 const COPY_REQUEST: usize = 16 * 1024;
 
@@ -68,23 +65,10 @@ impl Socket {
     }
 }
 
-/// Why a reply was not received.
-#[derive(Debug)]
-pub(crate) enum ReceiveError<E> {
-    /// The socket failed, the server closed the connection (`UnexpectedEof`), or the reply did
-    /// not come within the I/O timeout (`TimedOut`).
-    Io(io::Error),
-    /// The parser refused the bytes.
-    Protocol(E),
-}
-
 /// One connection to a server, with the bytes received and not parsed yet.
 pub(crate) struct Connection {
     socket: Socket,
-    /// `buffer[start..end]` is received and not yet parsed; the rest is room to read into.
-    buffer: Vec<u8>,
-    start: usize,
-    end: usize,
+    buffer: ReplyBuffer,
     io_timeout: Duration,
     /// The socket's read timeout now: the I/O timeout, or less late in a slow reply.
     read_timeout: Duration,
@@ -133,9 +117,7 @@ impl Connection {
         socket.set_write_timeout(timeouts.io)?;
         Ok(Connection {
             socket,
-            buffer: Vec::new(),
-            start: 0,
-            end: 0,
+            buffer: ReplyBuffer::default(),
             io_timeout: timeouts.io,
             read_timeout: timeouts.io,
             deadline: Instant::now() + timeouts.io,
@@ -143,15 +125,35 @@ impl Connection {
         })
     }
 
+    /// Sends one request, given in parts, and reads until `exchange` has its whole answer,
+    /// within the I/O timeout.
+    pub(crate) fn exchange<X: Exchange>(
+        &mut self,
+        parts: &[&[u8]],
+        exchange: &mut X,
+    ) -> Result<X::Output, Failure<X::Error>> {
+        self.send(parts).map_err(|error| self.failure(error))?;
+        exchange.sent();
+        loop {
+            let need = match self.buffer.answer(exchange).map_err(Failure::Protocol)? {
+                Ok(output) => return Ok(output),
+                Err(need) => need,
+            };
+            self.fill(need).map_err(|error| self.failure(error))?;
+        }
+    }
+
+    fn failure<P>(&self, error: io::Error) -> Failure<P> {
+        let stale = closed_unanswered(self.answered, &error);
+        Failure::Io { error, stale }
+    }
+
     /// Sends one request, given in parts, and starts its I/O timeout. Bytes left over from an
     /// earlier reply mean the connection is out of step: an error, and the connection is not
     /// to be used again.
-    pub(crate) fn send(&mut self, parts: &[&[u8]]) -> io::Result<()> {
-        if self.start != self.end {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "the server sent more than its reply",
-            ));
+    fn send(&mut self, parts: &[&[u8]]) -> io::Result<()> {
+        if self.buffer.has_leftovers() {
+            return Err(out_of_step());
         }
         self.deadline = Instant::now() + self.io_timeout;
         self.answered = false;
@@ -159,16 +161,8 @@ impl Connection {
             self.socket.set_read_timeout(self.io_timeout)?;
             self.read_timeout = self.io_timeout;
         }
-        let total: usize = parts.iter().map(|part| part.len()).sum();
-        if total <= COPY_REQUEST {
-            let mut request = Vec::with_capacity(total);
-            for part in parts {
-                request.extend_from_slice(part);
-            }
-            return self.write_all(&mut [IoSlice::new(&request)]);
-        }
-        let mut slices: Vec<IoSlice<'_>> = parts.iter().map(|part| IoSlice::new(part)).collect();
-        self.write_all(&mut slices)
+        let mut copy = Vec::new();
+        self.write_all(&mut gather(parts, &mut copy))
     }
 
     fn write_all(&mut self, mut slices: &mut [IoSlice<'_>]) -> io::Result<()> {
@@ -184,86 +178,21 @@ impl Connection {
         Ok(())
     }
 
-    /// Whether the server closed a kept-open connection before any byte of the reply came.
-    pub(crate) fn closed_unanswered(&self, error: &io::Error) -> bool {
-        !self.answered
-            && matches!(
-                error.kind(),
-                io::ErrorKind::UnexpectedEof
-                    | io::ErrorKind::BrokenPipe
-                    | io::ErrorKind::ConnectionReset
-            )
-    }
-
-    /// Reads until `parse` makes a whole reply of the bytes received, within the request's I/O
-    /// timeout. `parse` is given the bytes not yet parsed and says how many it took, or how
-    /// many it needs in all; it bounds what it asks for, so a reply costs what it holds.
-    pub(crate) fn receive<T, E>(
-        &mut self,
-        mut parse: impl FnMut(&[u8]) -> Result<Parsed<T>, E>,
-    ) -> Result<T, ReceiveError<E>> {
-        loop {
-            let need = match parse(&self.buffer[self.start..self.end]) {
-                Ok(Parsed::Done(reply, taken)) => {
-                    self.start += taken.min(self.end - self.start);
-                    if self.start == self.end {
-                        self.start = 0;
-                        self.end = 0;
-                        if self.buffer.len() > KEEP_BUFFER {
-                            self.buffer = Vec::new();
-                        }
-                    }
-                    return Ok(reply);
-                }
-                Ok(Parsed::Incomplete(need)) => need,
-                Err(error) => {
-                    // What was received of a refused reply is dropped: after a whole error
-                    // line the connection is in step again; after anything else the caller
-                    // drops the connection.
-                    self.start = 0;
-                    self.end = 0;
-                    return Err(ReceiveError::Protocol(error));
-                }
-            };
-            self.fill(need).map_err(ReceiveError::Io)?;
-        }
-    }
-
     /// Reads at least one more byte, making room for `need` unparsed bytes in all.
     fn fill(&mut self, need: usize) -> io::Result<()> {
-        let unparsed = self.end - self.start;
-        let want = need.max(unparsed + 1);
-        if self.buffer.len() - self.start < want || self.end == self.buffer.len() {
-            // Move the unparsed bytes to the front, then grow to fit.
-            self.buffer.copy_within(self.start..self.end, 0);
-            self.start = 0;
-            self.end = unparsed;
-            let size = want.max(READ_SIZE);
-            if self.buffer.len() < size {
-                self.buffer.resize(size, 0);
-            }
-        }
         loop {
             let left = self.deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "no whole reply within the I/O timeout",
-                ));
+                return Err(no_reply_in_time());
             }
             if left < self.read_timeout {
                 self.socket.set_read_timeout(left)?;
                 self.read_timeout = left;
             }
-            match self.socket.read(&mut self.buffer[self.end..]) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "the server closed the connection",
-                    ));
-                }
+            match self.socket.read(self.buffer.room(need)) {
+                Ok(0) => return Err(closed()),
                 Ok(read) => {
-                    self.end += read;
+                    self.buffer.filled(read);
                     self.answered = true;
                     return Ok(());
                 }
@@ -272,6 +201,52 @@ impl Connection {
             }
         }
     }
+}
+
+/// What to write for a request given in `parts`: a small one copied into `copy`, one write;
+/// a large one (a big value) from its parts as they are.
+pub(crate) fn gather<'a>(parts: &[&'a [u8]], copy: &'a mut Vec<u8>) -> Vec<IoSlice<'a>> {
+    let total: usize = parts.iter().map(|part| part.len()).sum();
+    if total > COPY_REQUEST {
+        return parts.iter().map(|part| IoSlice::new(part)).collect();
+    }
+    copy.reserve(total);
+    for part in parts {
+        copy.extend_from_slice(part);
+    }
+    vec![IoSlice::new(copy)]
+}
+
+/// Whether the server closed a kept-open connection before any byte of the reply came.
+pub(crate) fn closed_unanswered(answered: bool, error: &io::Error) -> bool {
+    !answered
+        && matches!(
+            error.kind(),
+            io::ErrorKind::UnexpectedEof
+                | io::ErrorKind::BrokenPipe
+                | io::ErrorKind::ConnectionReset
+        )
+}
+
+pub(crate) fn out_of_step() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "the server sent more than its reply",
+    )
+}
+
+pub(crate) fn no_reply_in_time() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::TimedOut,
+        "no whole reply within the I/O timeout",
+    )
+}
+
+pub(crate) fn closed() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "the server closed the connection",
+    )
 }
 
 /// Whether an I/O error is a timeout (the socket's, or the whole reply's).

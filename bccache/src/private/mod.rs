@@ -20,7 +20,6 @@ mod asynchronous;
 mod config;
 mod fields;
 #[cfg(any(feature = "memcached", feature = "redis"))]
-mod pending_async;
 mod registry;
 mod require;
 mod stores;

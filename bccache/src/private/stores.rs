@@ -43,7 +43,7 @@ pub(super) fn build_memcached(config: &MemcachedConfig<'_>, checksum: Checksum) 
     if let Some(ignore) = config.ignore_errors {
         builder = builder.ignore_memcache_errors(ignore);
     }
-    Ok(super::pending_async::backend(builder.build()?))
+    Ok(Box::new(builder.build()?))
 }
 
 #[cfg(not(feature = "memcached"))]
@@ -75,7 +75,7 @@ pub(super) fn build_redis(config: &RedisConfig<'_>, checksum: Checksum) -> Resul
     if let Some(ignore) = config.ignore_errors {
         builder = builder.ignore_errors(ignore);
     }
-    Ok(super::pending_async::backend(builder.build()?))
+    Ok(Box::new(builder.build()?))
 }
 
 #[cfg(not(feature = "redis"))]

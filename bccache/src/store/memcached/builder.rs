@@ -1,11 +1,13 @@
 //! [`MemcachedBytecodeCacheBuilder`]: every setting of a memcached store, checked in `build`.
 
 use std::fmt;
+use std::sync::Arc;
 
+use super::backend::Backend;
 use super::client::MemcachedClient;
 use super::cluster::Cluster;
 use super::server::Server;
-use super::store::{Backend, MemcachedBytecodeCache};
+use super::store::MemcachedBytecodeCache;
 use crate::error::{Error, Result};
 use crate::net::shell::{Rules, Settings, shared_setters};
 
@@ -14,7 +16,7 @@ use crate::net::shell::{Rules, Settings, shared_setters};
 #[must_use = "a builder does nothing until `.build()` is called"]
 pub struct MemcachedBytecodeCacheBuilder {
     settings: Settings,
-    client: Option<Box<dyn MemcachedClient>>,
+    client: Option<Arc<dyn MemcachedClient>>,
     max_item_size: usize,
 }
 
@@ -71,7 +73,7 @@ impl MemcachedBytecodeCacheBuilder {
     /// # Ok::<(), bccache::Error>(())
     /// ```
     pub fn client(mut self, client: impl MemcachedClient + 'static) -> Self {
-        self.client = Some(Box::new(client));
+        self.client = Some(Arc::new(client));
         self
     }
 

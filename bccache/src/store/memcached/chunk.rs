@@ -22,7 +22,7 @@ use xxhash_rust::xxh3::xxh3_128;
 
 use super::MAX_KEY_LEN;
 use super::client::ClientError;
-use super::server::ServerError;
+use super::server::{ServerError, server_message};
 use crate::stats::Verdict;
 
 /// The first bytes of a head. An encoded bucket starts with `BC_MAGIC` ("bccache" and a
@@ -182,10 +182,7 @@ pub(super) fn is_value_too_large(error: &(dyn std::error::Error + 'static)) -> b
     let mut cause = Some(error);
     while let Some(error) = cause {
         if let Some(server) = error.downcast_ref::<ServerError>()
-            && server
-                .failure
-                .server_message()
-                .is_some_and(|message| message.contains("too large"))
+            && server_message(server).is_some_and(|message| message.contains("too large"))
         {
             return true;
         }

@@ -1,10 +1,12 @@
 //! The servers given by URL, and which of them holds a key (rendezvous hashing).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use super::client::{ClientError, MemcachedClient};
-use super::protocol::Store;
+use super::client::ClientError;
+use super::protocol::{Status, Store};
 use super::server::Server;
+use crate::net::exchange::Transport;
 use crate::net::place::rendezvous;
 use crate::net::window::WindowRule;
 
@@ -23,19 +25,19 @@ pub(super) type MultiGet<'k> = (Vec<&'k str>, Result<HashMap<String, Vec<u8>>, C
 
 /// The servers given by URL; each key lives on one of them.
 pub(super) struct Cluster {
-    servers: Box<[Server]>,
+    servers: Box<[Arc<Server>]>,
 }
 
 impl Cluster {
     /// A cluster of `servers`; the builder makes sure there is at least one.
     pub(super) fn new(servers: Vec<Server>) -> Self {
         Cluster {
-            servers: servers.into_boxed_slice(),
+            servers: servers.into_iter().map(Arc::new).collect(),
         }
     }
 
     /// The server that holds `key`.
-    fn server_for(&self, key: &str) -> &Server {
+    pub(super) fn server_for(&self, key: &str) -> &Arc<Server> {
         &self.servers[self.index_for(key)]
     }
 
@@ -46,7 +48,11 @@ impl Cluster {
     /// Fetches `keys`, each `(key, home)` from the server of its `home` key, with multi-gets of
     /// each server's share sized by [`WINDOW`], and returns each request's keys with its
     /// outcome, so that a failed server costs only its own keys.
-    pub(super) fn get_multi_by_server<'k>(&self, keys: &[(&'k str, &str)]) -> Vec<MultiGet<'k>> {
+    pub(super) async fn get_multi_by_server<'k, T: Transport>(
+        &self,
+        transport: T,
+        keys: &[(&'k str, &str)],
+    ) -> Vec<MultiGet<'k>> {
         let mut by_server: Vec<Vec<&'k str>> = vec![Vec::new(); self.servers.len()];
         for &(key, home) in keys {
             by_server[self.index_for(home)].push(key);
@@ -55,7 +61,10 @@ impl Cluster {
         for (server, keys) in self.servers.iter().zip(by_server) {
             let mut windows = WINDOW.over(&keys);
             while let Some(asked) = windows.next_window() {
-                let found = server.get_multi(asked).map_err(ClientError::from);
+                let found = server
+                    .get_multi(transport, asked)
+                    .await
+                    .map_err(ClientError::from);
                 if let Ok(values) = &found {
                     windows.saw(values.len(), values.values().map(Vec::len).sum());
                 }
@@ -65,35 +74,25 @@ impl Cluster {
         requests
     }
 
-    /// Stores `value` under `key` on the server of the `home` key: a chunk lives with its entry.
-    pub(super) fn set_at(
+    /// Stores `value` under `key` with `command` on the server of the `home` key (a chunk
+    /// lives with its entry), expiring after `exptime` seconds (0: never).
+    pub(super) async fn store_at<T: Transport>(
         &self,
+        transport: T,
         home: &str,
+        command: Store,
         key: &str,
         value: &[u8],
-        timeout: Option<u32>,
-    ) -> Result<(), ClientError> {
-        self.server_for(home)
-            .store(Store::Set, key, value, timeout.unwrap_or(0))?;
-        Ok(())
-    }
-}
-
-impl MemcachedClient for Cluster {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ClientError> {
-        Ok(self.server_for(key).get(key)?)
+        exptime: u32,
+    ) -> Result<Status, ClientError> {
+        Ok(self
+            .server_for(home)
+            .store(transport, command, key, value, exptime)
+            .await?)
     }
 
-    fn set(&self, key: &str, value: &[u8], timeout: Option<u32>) -> Result<(), ClientError> {
-        self.set_at(key, key, value, timeout)
-    }
-
-    fn get_multi(&self, keys: &[&str]) -> Result<HashMap<String, Vec<u8>>, ClientError> {
-        let mut found = HashMap::with_capacity(keys.len());
-        let placed: Vec<(&str, &str)> = keys.iter().map(|&key| (key, key)).collect();
-        for (_, values) in self.get_multi_by_server(&placed) {
-            found.extend(values?);
-        }
-        Ok(found)
+    /// Connections kept open to every server now.
+    pub(super) fn pooled(&self) -> usize {
+        self.servers.iter().map(|s| s.endpoint.pooled()).sum()
     }
 }

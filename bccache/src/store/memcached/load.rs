@@ -6,6 +6,7 @@ use super::chunk::{Head, chunk_key};
 use super::store::MemcachedBytecodeCache;
 use crate::bucket::Bucket;
 use crate::error::{Error, Result};
+use crate::net::exchange::Transport;
 use crate::net::policy::keep_first;
 use crate::stats::Verdict;
 
@@ -23,7 +24,12 @@ impl MemcachedBytecodeCache {
     /// Fetches `keys`, each `(key, home)`, with one multi-get per server. The keys of a failed
     /// request are noted (and its error logged, or kept in `first_error` when errors are not
     /// ignored), so each costs only its own keys.
-    fn fetch<'k>(&self, keys: &[(&'k str, &str)], first_error: &mut Option<Error>) -> Fetched<'k> {
+    async fn fetch<'k, T: Transport>(
+        &self,
+        transport: T,
+        keys: &[(&'k str, &str)],
+        first_error: &mut Option<Error>,
+    ) -> Fetched<'k> {
         let mut fetched = Fetched {
             found: HashMap::with_capacity(keys.len()),
             failed: HashSet::new(),
@@ -31,7 +37,7 @@ impl MemcachedBytecodeCache {
         if keys.is_empty() {
             return fetched;
         }
-        for (keys, outcome) in self.backend.get_multi(keys) {
+        for (keys, outcome) in self.backend.get_multi(transport, keys).await {
             match outcome {
                 // A value under a key not asked for is never looked up.
                 Ok(values) => fetched.found.extend(values),
@@ -49,8 +55,9 @@ impl MemcachedBytecodeCache {
     /// Loads a chunked entry whose head was found under `key`: its chunks a window at a time,
     /// each checked as it arrives, then the entry decoded and its verdict counted. A chunk
     /// whose request failed counts as an error, a missing one as a miss.
-    pub(super) fn load_chunks(
+    pub(super) async fn load_chunks<T: Transport>(
         &self,
+        transport: T,
         bucket: &mut Bucket<'_>,
         key: &str,
         head: &Head,
@@ -64,7 +71,7 @@ impl MemcachedBytecodeCache {
                 .map(|n| chunk_key(key, n))
                 .collect();
             let placed: Vec<(&str, &str)> = window.iter().map(|chunk| (&chunk[..], key)).collect();
-            let mut chunks = self.fetch(&placed, &mut first_error);
+            let mut chunks = self.fetch(transport, &placed, &mut first_error).await;
             if !chunks.failed.is_empty() {
                 self.shell.counters.failed();
                 return first_error.map_or(Ok(()), Err);
@@ -84,7 +91,11 @@ impl MemcachedBytecodeCache {
     }
 
     /// The batch load of [`load_bytecodes`](crate::BytecodeCache::load_bytecodes).
-    pub(super) fn load_batch(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
+    pub(super) async fn load_batch<T: Transport>(
+        &self,
+        transport: T,
+        buckets: &mut [Bucket<'_>],
+    ) -> Result<()> {
         let mut first_error = None;
         let keys: Vec<Option<String>> = buckets
             .iter_mut()
@@ -113,7 +124,7 @@ impl MemcachedBytecodeCache {
             }
         }
         let placed: Vec<(&str, &str)> = unique.iter().map(|&key| (key, key)).collect();
-        let mut values = self.fetch(&placed, &mut first_error);
+        let mut values = self.fetch(transport, &placed, &mut first_error).await;
         let mut chunked = Vec::new();
         for (index, (bucket, key)) in buckets.iter_mut().zip(&keys).enumerate() {
             let Some(key) = key.as_deref() else { continue };
@@ -133,16 +144,14 @@ impl MemcachedBytecodeCache {
             }
         }
         for (index, key, head) in chunked {
-            keep_first(
-                &mut first_error,
-                self.load_chunks(&mut buckets[index], key, &head),
-            );
+            let loaded = self
+                .load_chunks(transport, &mut buckets[index], key, &head)
+                .await;
+            keep_first(&mut first_error, loaded);
         }
         for index in (0..buckets.len()).filter(|&index| repeated[index]) {
-            keep_first(
-                &mut first_error,
-                crate::BytecodeCache::load_bytecode(self, &mut buckets[index]),
-            );
+            let loaded = self.load(transport, &mut buckets[index]).await;
+            keep_first(&mut first_error, loaded);
         }
         first_error.map_or(Ok(()), Err)
     }

@@ -5,10 +5,14 @@
 //! the text protocol (sans-IO) have a file each. Connections, timeouts, placement, batch
 //! windows and the error policy come from [`crate::net`].
 
+#[cfg(feature = "tokio")]
+mod asynchronous;
+mod backend;
 mod builder;
 mod chunk;
 mod client;
 mod cluster;
+mod lease;
 mod load;
 pub(crate) mod protocol;
 mod server;

@@ -20,7 +20,6 @@ pub(crate) enum Store {
     /// Store whatever is there.
     Set,
     /// Store only when nothing is there: what a lease (single flight) takes.
-    #[cfg_attr(not(test), allow(dead_code))]
     Add,
 }
 
@@ -45,7 +44,6 @@ pub(crate) fn encode_store(command: Store, key: &str, exptime: u32, len: usize, 
 }
 
 /// `delete <key>\r\n`: what gives a lease back.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn encode_delete(key: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(format!("delete {key}\r\n").as_bytes());
 }

@@ -2,17 +2,20 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::MAX_KEY_LEN;
+use super::backend::Backend;
 use super::builder::MemcachedBytecodeCacheBuilder;
 use super::chunk::{Head, TooLarge, chunk_key, is_value_too_large};
 use super::client::{ClientError, MemcachedClient};
-use super::cluster::{Cluster, MultiGet};
 use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
 use crate::checksum::Checksum;
 use crate::error::{Error, Result};
+use crate::lease::Lease;
+use crate::net::exchange::{Blocking, Transport, now};
 use crate::net::shell::{Settings, Shell, shared_accessors};
 use crate::stats::{CacheStats, Verdict};
 
@@ -99,6 +102,20 @@ const MAX_WARNED_KEYS: usize = 4096;
 /// server moves only that server's share of the keys). Keys of a server that is down are misses
 /// while the others keep hitting.
 ///
+/// # Async and leases
+///
+/// With the `tokio` feature the store is also an `AsyncBytecodeCache`
+/// doing the same on tokio's non-blocking sockets: the same reply bounds, connections limit,
+/// skip clock, multi-gets, chunks and counters. A client handed in with
+/// [`.client(c)`](MemcachedBytecodeCacheBuilder::client) blocks, so on tokio its calls run on
+/// the blocking pool.
+///
+/// [`lease`](BytecodeCache::lease) (single flight) adds `{prefix}{key}.lease` holding a random
+/// token, expiring after the lease's ttl rounded up to whole seconds; the guard deletes it if
+/// it still holds the token (a read, then a delete: a holder that overran its lease can, in
+/// that window, delete the next holder's, and the loader after compiles once more). A store on
+/// a client handed in has no leases.
+///
 /// # `clear`
 ///
 /// [`clear`](BytecodeCache::clear) does nothing, as in Jinja2: memcached cannot list or delete
@@ -123,51 +140,6 @@ pub struct MemcachedBytecodeCache {
     pub(super) max_item_size: usize,
     /// Keys whose refused set was logged at `warn` (later ones go to `debug`).
     warned: Mutex<HashSet<String>>,
-}
-
-/// Where a store's requests go.
-pub(super) enum Backend {
-    /// Servers given by URL: placement and connections are the store's own.
-    Servers(Cluster),
-    /// A client given as is.
-    Client(Box<dyn MemcachedClient>),
-}
-
-impl Backend {
-    pub(super) fn client(&self) -> &dyn MemcachedClient {
-        match self {
-            Backend::Servers(cluster) => cluster,
-            Backend::Client(client) => client.as_ref(),
-        }
-    }
-
-    /// `keys`, each `(key, home)`, fetched with one multi-get per server, each request with its
-    /// outcome. Servers given by URL place a key on the server of its `home` key; a client given
-    /// as is places keys its own way and answers all of them with one `get_multi`.
-    pub(super) fn get_multi<'k>(&self, keys: &[(&'k str, &str)]) -> Vec<MultiGet<'k>> {
-        match self {
-            Backend::Servers(cluster) => cluster.get_multi_by_server(keys),
-            Backend::Client(client) => {
-                let keys: Vec<&'k str> = keys.iter().map(|&(key, _)| key).collect();
-                let found = client.get_multi(&keys);
-                vec![(keys, found)]
-            }
-        }
-    }
-
-    /// Stores `value` under `key`, on the server of the `home` key for servers given by URL.
-    fn set(
-        &self,
-        home: &str,
-        key: &str,
-        value: &[u8],
-        timeout: Option<u32>,
-    ) -> std::result::Result<(), ClientError> {
-        match self {
-            Backend::Servers(cluster) => cluster.set_at(home, key, value, timeout),
-            Backend::Client(client) => client.set(key, value, timeout),
-        }
-    }
 }
 
 impl MemcachedBytecodeCache {
@@ -204,7 +176,7 @@ impl MemcachedBytecodeCache {
     /// ```
     pub fn new(client: impl MemcachedClient + 'static) -> Self {
         MemcachedBytecodeCache::with_backend(
-            Backend::Client(Box::new(client)),
+            Backend::Client(Arc::new(client)),
             Settings::default().shell(Vec::new()),
             Self::DEFAULT_MAX_ITEM_SIZE,
         )
@@ -337,9 +309,14 @@ impl MemcachedBytecodeCache {
 
     /// Stores `value` under `key`: one item, or chunks and then their head when it is over
     /// the item size. On failure, the key that failed and why.
-    fn store(&self, key: &str, value: &[u8]) -> std::result::Result<(), (String, ClientError)> {
+    async fn store<T: Transport>(
+        &self,
+        transport: T,
+        key: &str,
+        value: &[u8],
+    ) -> std::result::Result<(), (String, ClientError)> {
         if value.len() <= self.max_item_size {
-            return self.set(key, key, value);
+            return self.set(transport, key, key, value).await;
         }
         let Some((head, chunks)) = super::chunk::split(value, self.max_item_size) else {
             let too_large = TooLarge {
@@ -350,23 +327,25 @@ impl MemcachedBytecodeCache {
             return Err((key.to_owned(), Box::new(too_large)));
         };
         for (n, chunk) in (0..).zip(chunks) {
-            self.set(key, &chunk_key(key, n), &chunk)?;
+            self.set(transport, key, &chunk_key(key, n), &chunk).await?;
         }
         // The head last: until it lands, readers see the previous entry (its chunks now
         // foreign, so a miss) or none.
-        self.set(key, key, &head.encode())
+        self.set(transport, key, key, &head.encode()).await
     }
 
     /// One set, on the server of the `home` key; a value the server refused as too large comes
     /// back as [`TooLarge`], which names the limit and `-I`.
-    fn set(
+    async fn set<T: Transport>(
         &self,
+        transport: T,
         home: &str,
         key: &str,
         value: &[u8],
     ) -> std::result::Result<(), (String, ClientError)> {
         self.backend
-            .set(home, key, value, self.shell.timeout)
+            .set(transport, home, key, value, self.shell.timeout)
+            .await
             .map_err(|source| {
                 let source: ClientError = if is_value_too_large(source.as_ref()) {
                     Box::new(TooLarge {
@@ -394,16 +373,21 @@ impl fmt::Debug for MemcachedBytecodeCache {
     }
 }
 
-impl BytecodeCache for MemcachedBytecodeCache {
-    fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
+impl MemcachedBytecodeCache {
+    /// [`load_bytecode`](BytecodeCache::load_bytecode) on `transport`.
+    pub(super) async fn load<T: Transport>(
+        &self,
+        transport: T,
+        bucket: &mut Bucket<'_>,
+    ) -> Result<()> {
         bucket.reset();
         let key = match self.memcached_key(&bucket.key) {
             Ok(key) => key,
             Err((key, invalid)) => return self.failed("get", key, Box::new(invalid)),
         };
-        match self.backend.client().get(&key) {
+        match self.backend.get(transport, &key).await {
             Ok(Some(value)) => match Head::parse(&value, self.max_item_size) {
-                Some(head) => self.load_chunks(bucket, &key, &head),
+                Some(head) => self.load_chunks(transport, bucket, &key, &head).await,
                 None => {
                     self.shell.loaded(bucket, Some(value));
                     Ok(())
@@ -417,13 +401,14 @@ impl BytecodeCache for MemcachedBytecodeCache {
         }
     }
 
-    fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
+    /// [`dump_bytecode`](BytecodeCache::dump_bytecode) on `transport`.
+    pub(super) async fn dump<T: Transport>(&self, transport: T, bucket: &Bucket<'_>) -> Result<()> {
         let value = bucket.bytecode_to_string()?;
         let key = match self.memcached_key(&bucket.key) {
             Ok(key) => key,
             Err((key, invalid)) => return self.failed("set", key, Box::new(invalid)),
         };
-        match self.store(&key, &value) {
+        match self.store(transport, &key, &value).await {
             Ok(()) => {
                 self.shell.counters.stored(value.len() as u64);
                 Ok(())
@@ -432,13 +417,32 @@ impl BytecodeCache for MemcachedBytecodeCache {
         }
     }
 
+    /// Connections kept open to the servers given by URL now, by both transports.
+    #[doc(hidden)]
+    pub fn pooled_connections(&self) -> usize {
+        match &self.backend {
+            Backend::Servers(cluster) => cluster.pooled(),
+            Backend::Client(_) => 0,
+        }
+    }
+}
+
+impl BytecodeCache for MemcachedBytecodeCache {
+    fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
+        now(self.load(Blocking, bucket))
+    }
+
+    fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
+        now(self.dump(Blocking, bucket))
+    }
+
     /// One multi-get per server for the whole batch (a client given as is: one
     /// [`get_multi`](MemcachedClient::get_multi)), then the chunks of the entries stored in
     /// chunks. Every value is checked as in a single load. A failed server costs only its own
     /// keys: with errors ignored they are misses and the others still hit; with errors
     /// returned, every bucket that could be filled is, and the first error comes back.
     fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
-        self.load_batch(buckets)
+        now(self.load_batch(Blocking, buckets))
     }
 
     fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
@@ -453,6 +457,13 @@ impl BytecodeCache for MemcachedBytecodeCache {
     /// `flush_all` would remove other users' data. Change the prefix to start afresh.
     fn clear(&self) -> Result<()> {
         Ok(())
+    }
+
+    /// `add {prefix}{key}.lease` with a random token, expiring after `ttl` rounded up to whole
+    /// seconds; the guard deletes it if it still holds the token. A store on a client handed
+    /// in has no leases.
+    fn lease(&self, key: &str, ttl: Duration) -> Result<Lease> {
+        now(self.take_lease(Blocking, key, ttl))
     }
 }
 

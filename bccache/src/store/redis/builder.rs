@@ -128,17 +128,23 @@ impl RedisBytecodeCacheBuilder {
             if self.cluster {
                 if server.host().is_none() {
                     return Err(invalid(
-                        &server.name,
+                        server.name(),
                         "a Redis Cluster node is reached over TCP, not a unix socket",
                     ));
                 }
                 if server.db() != 0 {
-                    return Err(invalid(&server.name, "a Redis Cluster has only database 0"));
+                    return Err(invalid(
+                        server.name(),
+                        "a Redis Cluster has only database 0",
+                    ));
                 }
             }
             servers.push(server);
         }
-        shell.servers = servers.iter().map(|server| server.name.clone()).collect();
+        shell.servers = servers
+            .iter()
+            .map(|server| server.name().to_owned())
+            .collect();
         let route = if self.cluster {
             Route::Cluster(Cluster::new(servers))
         } else {

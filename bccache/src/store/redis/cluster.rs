@@ -9,14 +9,21 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use redis::{RedisResult, Value};
-
-use super::connection::{Failure, Server, ServerError};
+use super::connection::{
+    Refusal, Request, Server, ServerError, WhileWaiting, is_unreachable, redirect,
+};
+use super::resp::{Limits, Value};
+use crate::net::exchange::Transport;
 
 /// Hash slots of a Redis Cluster.
 const SLOTS: usize = 16384;
 /// Redirects followed for one request before giving up (a slot moving while we ask).
 const MAX_REDIRECTS: usize = 5;
+/// What a `CLUSTER SLOTS` reply may hold: a range per slot at most, short strings.
+const SLOTS_REPLY: Limits = Limits {
+    max_bulk: 1024,
+    max_items: SLOTS,
+};
 /// The slot map is asked for again at most this often.
 const REFRESH_AT_MOST_EVERY: Duration = Duration::from_millis(100);
 
@@ -120,7 +127,10 @@ impl Cluster {
     }
 
     /// The slot map, asked for when there is none yet.
-    pub(super) fn slot_map(&self) -> Result<Arc<SlotMap>, ServerError> {
+    pub(super) async fn slot_map<T: Transport>(
+        &self,
+        transport: T,
+    ) -> Result<Arc<SlotMap>, ServerError> {
         let current = self
             .map
             .read()
@@ -128,23 +138,26 @@ impl Cluster {
             .clone();
         match current {
             Some(map) => Ok(map),
-            None => self.refresh(),
+            None => self.refresh(transport).await,
         }
     }
 
     /// Asks for the slot map again (at most every 100 ms; a fresher one is kept), trying the
     /// known masters first, then the seeds.
-    pub(super) fn refresh(&self) -> Result<Arc<SlotMap>, ServerError> {
-        let mut refreshed_at = self
-            .refreshed_at
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+    pub(super) async fn refresh<T: Transport>(
+        &self,
+        transport: T,
+    ) -> Result<Arc<SlotMap>, ServerError> {
         let current = self
             .map
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        if let (Some(map), Some(at)) = (&current, *refreshed_at)
+        let refreshed_at = *self
+            .refreshed_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let (Some(map), Some(at)) = (&current, refreshed_at)
             && at.elapsed() < REFRESH_AT_MOST_EVERY
         {
             return Ok(Arc::clone(map));
@@ -154,24 +167,24 @@ impl Cluster {
             .flat_map(|map| map.masters.iter().cloned())
             .collect();
         candidates.extend(self.seeds.iter().cloned());
+        let request = Request::command(&[b"CLUSTER", b"SLOTS"], SLOTS_REPLY);
         let mut first_error = None;
         for node in candidates {
-            let slots = node.run(|connection| {
-                redis::cmd("CLUSTER")
-                    .arg("SLOTS")
-                    .query::<Value>(connection)
-            });
-            let built = slots.and_then(|slots| {
-                self.build_map(&node, slots).ok_or_else(|| {
-                    node.error(Failure::Unexpected("a garbled `CLUSTER SLOTS` reply"))
-                })
-            });
+            let built = match node.query_one(transport, &request, None).await {
+                Ok(slots) => self.build_map(&node, slots).ok_or_else(|| {
+                    node.refused(Refusal::Unexpected("a garbled `CLUSTER SLOTS` reply"))
+                }),
+                Err(error) => Err(error),
+            };
             match built {
                 Ok(map) => {
                     let map = Arc::new(map);
                     *self.map.write().unwrap_or_else(PoisonError::into_inner) =
                         Some(Arc::clone(&map));
-                    *refreshed_at = Some(Instant::now());
+                    *self
+                        .refreshed_at
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
                     return Ok(map);
                 }
                 Err(error) => {
@@ -180,7 +193,7 @@ impl Cluster {
             }
         }
         Err(first_error.unwrap_or_else(|| {
-            self.seeds[0].error(Failure::Unexpected("no seed node to ask for the slot map"))
+            self.seeds[0].refused(Refusal::Unexpected("no seed node to ask for the slot map"))
         }))
     }
 
@@ -202,8 +215,9 @@ impl Cluster {
                 return None;
             };
             let host = match master.first() {
-                Some(Value::BulkString(host)) => String::from_utf8_lossy(host).into_owned(),
-                Some(Value::SimpleString(host)) => host.clone(),
+                Some(Value::Bulk(host) | Value::Simple(host)) => {
+                    String::from_utf8_lossy(host).into_owned()
+                }
                 _ => return None,
             };
             let Some(Value::Int(port)) = master.get(1) else {
@@ -231,20 +245,22 @@ impl Cluster {
         Some(SlotMap { masters, owner })
     }
 
-    /// Runs a request for keys of `slot` on the node serving it, following `MOVED` (and asking
-    /// for the map again) and `ASK` (sending `ASKING` first).
-    pub(super) fn on_slot<T>(
+    /// Runs a request of one command for keys of `slot` on the node serving it, following
+    /// `MOVED` (and asking for the map again) and `ASK` (sending `ASKING` first).
+    pub(super) async fn on_slot<T: Transport>(
         &self,
+        transport: T,
         slot: u16,
-        mut request: impl FnMut(&mut redis::Connection) -> RedisResult<T>,
-    ) -> Result<T, ServerError> {
-        let map = self.slot_map()?;
+        request: &Request<'_>,
+        mut while_waiting: WhileWaiting<'_>,
+    ) -> Result<Value, ServerError> {
+        let map = self.slot_map(transport).await?;
         let mut node = match map.owner(slot) {
             Some(node) => Arc::clone(node),
-            None => match self.refresh()?.owner(slot) {
+            None => match self.refresh(transport).await?.owner(slot) {
                 Some(node) => Arc::clone(node),
                 None => {
-                    return Err(self.seeds[0].error(Failure::Unexpected(
+                    return Err(self.seeds[0].refused(Refusal::Unexpected(
                         "no node of the cluster serves the key's slot",
                     )));
                 }
@@ -254,33 +270,42 @@ impl Cluster {
         let mut redirects = 0;
         loop {
             let result = if asking {
-                node.run(|connection| {
-                    redis::cmd("ASKING").query::<()>(connection)?;
-                    request(connection)
-                })
+                let asked = request.asking();
+                match node
+                    .query_while(transport, &asked, while_waiting.take())
+                    .await
+                {
+                    Ok(mut replies) if replies.len() == 2 => match replies.pop() {
+                        Some(Value::Error(message)) => Err(node.refused(Refusal::Reply(message))),
+                        Some(value) => Ok(value),
+                        None => Err(node.refused(Refusal::Unexpected("no reply"))),
+                    },
+                    Ok(_) => Err(node.refused(Refusal::Unexpected("a pipeline answered short"))),
+                    Err(error) => Err(error),
+                }
             } else {
-                node.run(&mut request)
+                node.query_one(transport, request, while_waiting.take())
+                    .await
             };
             let error = match result {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
-            let target = error
-                .redirect()
-                .and_then(|(address, ask)| Some((self.node(address)?, ask)));
+            let target =
+                redirect(&error).and_then(|(address, ask)| Some((self.node(address)?, ask)));
             match target {
                 Some((target, ask)) if redirects < MAX_REDIRECTS => {
                     if !ask {
                         // The slot moved for good: learn the new map (a failed ask is fine,
                         // the redirect itself says where to go now).
-                        let _ = self.refresh();
+                        let _ = self.refresh(transport).await;
                     }
                     redirects += 1;
                     asking = ask;
                     node = target;
                 }
                 _ => {
-                    self.failed(&error);
+                    self.failed(transport, &error).await;
                     return Err(error);
                 }
             }
@@ -288,10 +313,28 @@ impl Cluster {
     }
 
     /// After a node failed: when it may be gone (a failover), learn the map again.
-    pub(super) fn failed(&self, error: &ServerError) {
-        if error.is_unreachable() && !matches!(error.failure, Failure::Skipped(_)) {
-            let _ = self.refresh();
+    pub(super) async fn failed<T: Transport>(&self, transport: T, error: &ServerError) {
+        if is_unreachable(error)
+            && !matches!(error.failure, crate::net::exchange::Failure::Skipped(_))
+        {
+            let _ = self.refresh(transport).await;
         }
+    }
+
+    /// The node serving `slot` in the map known now, if any.
+    pub(super) fn known_owner(&self, slot: u16) -> Option<Arc<Server>> {
+        let map = self.map.read().unwrap_or_else(PoisonError::into_inner);
+        map.as_ref()?.owner(slot).cloned()
+    }
+
+    /// Connections kept open to every node met so far.
+    pub(super) fn pooled(&self) -> usize {
+        self.nodes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .map(|node| node.pooled())
+            .sum()
     }
 }
 

@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use redis::Value;
-
 use super::cluster::{Cluster, slot_of};
-use super::connection::{Failure, Server, ServerError};
-use super::reply::{Values, values_of};
+use super::connection::{MAX_VALUE, Refusal, Request, Server, ServerError, WhileWaiting};
+use super::resp::{Limits, Value, mget_values};
+use crate::net::exchange::Transport;
 use crate::net::place::rendezvous;
 use crate::net::window::WindowRule;
 
@@ -19,6 +18,25 @@ const WINDOW: WindowRule = WindowRule {
     max: 256,
     reply_bytes: 512 * 1024,
 };
+
+/// The values of an `MGET`, in the order of its keys; `None` for a key with no value.
+type Values = Vec<Option<Vec<u8>>>;
+
+/// What the reply to an `MGET` of `count` keys may hold.
+fn mget_limits(count: usize) -> Limits {
+    Limits {
+        max_bulk: MAX_VALUE,
+        max_items: count,
+    }
+}
+
+/// `MGET` of the keys at `indices`.
+fn mget_command(request: &mut Request<'_>, keys: &[String], indices: &[usize]) {
+    let mut args: Vec<&[u8]> = Vec::with_capacity(indices.len() + 1);
+    args.push(b"MGET");
+    args.extend(indices.iter().map(|&index| keys[index].as_bytes()));
+    request.push(&args, mget_limits(indices.len()));
+}
 
 /// A server's share of a batch: its keys as (hash slot in a cluster, index into the batch).
 type ServerKeys = Vec<(Option<u16>, usize)>;
@@ -44,15 +62,25 @@ impl Route {
         rendezvous(servers.iter().map(|server| server.seed), key)
     }
 
-    /// Runs a request for `key` on the server that holds it.
-    pub(super) fn on_key<T>(
+    /// Runs a request of one command for `key` on the server that holds it.
+    pub(super) async fn on_key<T: Transport>(
         &self,
+        transport: T,
         key: &[u8],
-        request: impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>,
-    ) -> Result<T, ServerError> {
+        request: &Request<'_>,
+        while_waiting: WhileWaiting<'_>,
+    ) -> Result<Value, ServerError> {
         match self {
-            Route::Servers(servers) => servers[Route::server_for(servers, key)].run(request),
-            Route::Cluster(cluster) => cluster.on_slot(slot_of(key), request),
+            Route::Servers(servers) => {
+                let server = &servers[Route::server_for(servers, key)];
+                server.query_one(transport, request, while_waiting).await
+            }
+            Route::Cluster(cluster) => {
+                let slot = slot_of(key);
+                cluster
+                    .on_slot(transport, slot, request, while_waiting)
+                    .await
+            }
         }
     }
 
@@ -60,7 +88,11 @@ impl Route {
     /// cluster, one pipeline of `MGET`s, one per slot) and answered in one round trip. A window
     /// is sized by [`WINDOW`] from the values seen so far: large replies piling up
     /// behind each other in one pipeline are slower than a few round trips.
-    pub(super) fn mget(&self, keys: &[String]) -> (Vec<Fetched>, Vec<ServerError>) {
+    pub(super) async fn mget<T: Transport>(
+        &self,
+        transport: T,
+        keys: &[String],
+    ) -> (Vec<Fetched>, Vec<ServerError>) {
         let mut fetched: Vec<Fetched> = keys.iter().map(|_| Fetched::Value(None)).collect();
         let mut errors = Vec::new();
         // Per server: its keys as (slot, index), sorted by slot in a cluster.
@@ -78,7 +110,7 @@ impl Route {
                 }
             }
             Route::Cluster(cluster) => {
-                let map = match cluster.slot_map() {
+                let map = match cluster.slot_map(transport).await {
                     Ok(map) => map,
                     Err(error) => {
                         errors.push(error);
@@ -97,7 +129,7 @@ impl Route {
                         // No node serves it in our map: asked on its own, which learns the map
                         // again.
                         let indices: Vec<usize> = group.iter().map(|&(_, index)| index).collect();
-                        let values = mget_on_slot(cluster, slot, keys, &indices);
+                        let values = mget_on_slot(transport, cluster, slot, keys, &indices).await;
                         settle(&mut fetched, &mut errors, &indices, values);
                         continue;
                     };
@@ -120,26 +152,22 @@ impl Route {
                     .chunk_by(|a, b| a.0 == b.0)
                     .map(|group| (group[0].0, group.iter().map(|&(_, index)| index).collect()))
                     .collect();
-                let mut pipeline = redis::pipe();
+                let mut pipeline = Request::new();
                 for (_, indices) in &groups {
-                    let command = pipeline.cmd("MGET");
-                    for &index in indices {
-                        command.arg(&keys[index]);
-                    }
+                    mget_command(&mut pipeline, keys, indices);
                 }
-                let packed = pipeline.get_packed_pipeline();
-                let replies = server.run(|connection| {
-                    redis::ConnectionLike::req_packed_commands(connection, &packed, 0, groups.len())
-                });
+                let replies = server.query(transport, &pipeline).await;
                 let replies = match replies {
                     Ok(replies) if replies.len() == groups.len() => replies,
                     Ok(_) | Err(_) => {
                         let error = match replies {
                             Err(error) => error,
-                            Ok(_) => server.error(Failure::Unexpected("a pipeline answered short")),
+                            Ok(_) => {
+                                server.refused(Refusal::Unexpected("a pipeline answered short"))
+                            }
                         };
                         if let Route::Cluster(cluster) = self {
-                            cluster.failed(&error);
+                            cluster.failed(transport, &error).await;
                         }
                         // The server failed: the rest of its keys fail with it.
                         let at = errors.len();
@@ -153,24 +181,25 @@ impl Route {
                 let mut bytes = 0;
                 for ((slot, indices), reply) in groups.iter().zip(replies) {
                     match (reply, slot, self) {
-                        (Value::ServerError(_), Some(slot), Route::Cluster(cluster)) => {
+                        (Value::Error(_), Some(slot), Route::Cluster(cluster)) => {
                             // A slot that moved (or is moving) since the map was learnt, or a
                             // node that cannot serve it now: asked on its own, following
                             // redirects.
-                            let values = mget_on_slot(cluster, *slot, keys, indices);
+                            let values =
+                                mget_on_slot(transport, cluster, *slot, keys, indices).await;
                             settle(&mut fetched, &mut errors, indices, values);
                         }
-                        (Value::ServerError(reply), _, _) => {
-                            let error = server.error(Failure::Redis(reply.into()));
+                        (Value::Error(reply), _, _) => {
+                            let error = server.refused(Refusal::Reply(reply));
                             settle(&mut fetched, &mut errors, indices, Err(error));
                         }
-                        (reply, _, _) => match values_of(reply, indices.len()) {
+                        (reply, _, _) => match mget_values(reply, indices.len()) {
                             Some(values) => {
                                 bytes += values.iter().flatten().map(Vec::len).sum::<usize>();
                                 settle(&mut fetched, &mut errors, indices, Ok(values));
                             }
                             None => {
-                                let error = server.error(Failure::Unexpected(
+                                let error = server.refused(Refusal::Unexpected(
                                     "an `MGET` answered something else than values",
                                 ));
                                 settle(&mut fetched, &mut errors, indices, Err(error));
@@ -185,29 +214,49 @@ impl Route {
     }
 
     /// The servers to `SCAN`: every standalone server, or every master of the cluster.
-    pub(super) fn servers_to_clear(&self) -> Result<Vec<Arc<Server>>, ServerError> {
+    pub(super) async fn servers_to_clear<T: Transport>(
+        &self,
+        transport: T,
+    ) -> Result<Vec<Arc<Server>>, ServerError> {
         match self {
             Route::Servers(servers) => Ok(servers.to_vec()),
-            Route::Cluster(cluster) => Ok(cluster.refresh()?.masters().to_vec()),
+            Route::Cluster(cluster) => Ok(cluster.refresh(transport).await?.masters().to_vec()),
+        }
+    }
+
+    /// The server that holds `key` as far as the store knows now, without asking anyone.
+    pub(super) fn home_of(&self, key: &[u8]) -> Option<Arc<Server>> {
+        match self {
+            Route::Servers(servers) => Some(Arc::clone(&servers[Route::server_for(servers, key)])),
+            Route::Cluster(cluster) => cluster.known_owner(slot_of(key)),
+        }
+    }
+
+    /// Connections kept open to every server now.
+    pub(super) fn pooled(&self) -> usize {
+        match self {
+            Route::Servers(servers) => servers.iter().map(|server| server.pooled()).sum(),
+            Route::Cluster(cluster) => cluster.pooled(),
         }
     }
 }
 
 /// One slot's `MGET` on its own, following redirects.
-fn mget_on_slot(
+async fn mget_on_slot<T: Transport>(
+    transport: T,
     cluster: &Cluster,
     slot: u16,
     keys: &[String],
     indices: &[usize],
 ) -> Result<Values, ServerError> {
-    let mut command = redis::cmd("MGET");
-    for &index in indices {
-        command.arg(&keys[index]);
-    }
-    let reply = cluster.on_slot(slot, |connection| command.query::<Value>(connection))?;
-    values_of(reply, indices.len()).ok_or_else(|| ServerError {
+    let mut command = Request::new();
+    mget_command(&mut command, keys, indices);
+    let reply = cluster.on_slot(transport, slot, &command, None).await?;
+    mget_values(reply, indices.len()).ok_or_else(|| ServerError {
         server: format!("of the cluster serving slot {slot}"),
-        failure: Failure::Unexpected("an `MGET` answered something else than values"),
+        failure: crate::net::exchange::Failure::Protocol(Refusal::Unexpected(
+            "an `MGET` answered something else than values",
+        )),
     })
 }
 

@@ -2,23 +2,20 @@
 
 use std::fmt;
 
-use redis::Value;
+use std::time::Duration;
 
 use super::builder::RedisBytecodeCacheBuilder;
-use super::cluster::slot_of;
-use super::connection::{Failure, Server, ServerError};
-use super::route::{Fetched, Route};
+use super::route::Route;
 use crate::bucket::{Bucket, Environment};
 use crate::cache::BytecodeCache;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::lease::Lease;
+use crate::net::exchange::{Blocking, now};
 use crate::net::shell::{Shell, shared_accessors};
 use crate::stats::CacheStats;
 
 #[cfg(doc)]
 use crate::checksum::Checksum;
-
-/// Keys asked for per `SCAN` step of [`clear`](BytecodeCache::clear).
-const SCAN_COUNT: usize = 512;
 
 /// Stores each bucket in Redis, on one server, spread over several, or in a Redis Cluster.
 ///
@@ -36,12 +33,21 @@ const SCAN_COUNT: usize = 512;
 ///
 /// [`.server(url)`](RedisBytecodeCacheBuilder::server) takes
 /// `redis://[user:password@]host[:port][/db]` (port 6379 when left out) or
-/// `redis+unix:///path/to/socket` (`unix://` too), with the `redis` crate's options
-/// (`?protocol=resp3`). TLS (`rediss://`) is not built in. Connections are tuned for a cache
+/// `redis+unix:///path/to/socket?db=<n>&user=<name>&pass=<password>` (`unix://` and
+/// `valkey://` too); a password logs in with `AUTH`, a database other than 0 is selected with
+/// `SELECT`. TLS (`rediss://`) is not built in. Connections are tuned for a cache
 /// that must not slow its application down:
 ///
-/// - connect timeout 250 ms (`?connect_timeout=<seconds>` in the URL overrides it), socket read
-///   and write timeout 1 s (`?timeout=<seconds>` overrides it), TCP_NODELAY on;
+/// - connect timeout 250 ms (`?connect_timeout=<seconds>` in the URL overrides it); a whole
+///   reply must come within the I/O timeout of 1 s (`?timeout=<seconds>` overrides it);
+///   TCP_NODELAY on;
+/// - the store speaks RESP2 with a client of its own, and every reply is parsed by this crate,
+///   bounded before anything is allocated for it: a line over 1 KiB, a value announcing more
+///   than 512 MiB (Redis's own limit), an array of more items than asked for, a negative
+///   length other than nil, a value longer or shorter than announced, garbage, an error reply
+///   or silence is an error (a miss when errors are ignored) within the I/O timeout, never a
+///   panic, a hang, a huge allocation or a hit; memory grows with the bytes received, not with
+///   what a reply announces;
 /// - nothing is contacted by [`build`](RedisBytecodeCacheBuilder::build): a server is connected
 ///   on first use, so a cache never stops an application from starting;
 /// - up to 8 connections per server, opened as concurrent requests need them and kept open;
@@ -50,7 +56,16 @@ const SCAN_COUNT: usize = 512;
 ///   connection the server closed (a restart) is replaced and the request sent again once;
 /// - a server that refused a connection or timed out is skipped, each of its keys a miss (or
 ///   an error), for one second: a dead server costs one timeout per second, not one per key;
-/// - a hit sums the source (its [`Checksum`]) while the server answers the `GET`.
+/// - a hit sums the source (its [`Checksum`]) while the server answers the `GET`;
+/// - with the `tokio` feature the store is also an
+///   `AsyncBytecodeCache` doing the same on tokio's non-blocking
+///   sockets, with the same connections limit, skip clock, batches and counters.
+///
+/// # Leases
+///
+/// [`lease`](BytecodeCache::lease) (single flight) sets `{prefix}{key}.lease` to a random
+/// token with `SET .. NX PX <ttl>`; the guard deletes it only if it still holds the token, in
+/// one `EVAL`, so a holder that overran its lease never deletes the next holder's.
 ///
 /// Several `.server()` calls spread keys over standalone servers by hashing the key
 /// (rendezvous hashing: the order of the URLs does not matter, and adding or removing a server
@@ -133,30 +148,10 @@ impl RedisBytecodeCache {
         matches!(self.route, Route::Cluster(_))
     }
 
-    /// Decodes what a `GET` found into the bucket, counting the verdict, or applies the error
-    /// policy.
-    fn loaded(
-        &self,
-        bucket: &mut Bucket<'_>,
-        key: String,
-        fetched: std::result::Result<Option<Vec<u8>>, ServerError>,
-    ) -> Result<()> {
-        match fetched {
-            Ok(found) => {
-                self.shell.loaded(bucket, found);
-                Ok(())
-            }
-            Err(source) => self.failed("get", key, source),
-        }
-    }
-
-    /// Counts a failed operation and applies the error policy to it.
-    fn failed(&self, operation: &'static str, key: String, source: ServerError) -> Result<()> {
-        self.shell.failed(Error::Redis {
-            operation,
-            key,
-            source: Box::new(source),
-        })
+    /// Connections kept open to the servers now, by both transports.
+    #[doc(hidden)]
+    pub fn pooled_connections(&self) -> usize {
+        self.route.pooled()
     }
 }
 
@@ -174,15 +169,7 @@ impl fmt::Debug for RedisBytecodeCache {
 
 impl BytecodeCache for RedisBytecodeCache {
     fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
-        bucket.reset();
-        let key = self.shell.key(&bucket.key);
-        let get = |connection: &mut redis::Connection| {
-            redis::cmd("GET")
-                .arg(&key)
-                .query::<Option<Vec<u8>>>(connection)
-        };
-        let fetched = self.route.on_key(key.as_bytes(), get);
-        self.loaded(bucket, key, fetched)
+        now(self.load(Blocking, bucket))
     }
 
     /// [`load_bytecode`](Self::load_bytecode) of a new bucket, with the source's checksum
@@ -195,83 +182,18 @@ impl BytecodeCache for RedisBytecodeCache {
         source: &[u8],
     ) -> Result<Bucket<'e>> {
         let key = self.get_cache_key(name, filename);
-        let redis_key = self.shell.key(&key);
-        let get = redis::cmd("GET").arg(&redis_key).get_packed_command();
-        let mut checksum = None;
-        let fetched = self.route.on_key(redis_key.as_bytes(), |connection| {
-            connection.send_packed_command(&get)?;
-            if checksum.is_none() {
-                checksum = Some(self.shell.checksum.of(source));
-            }
-            match connection.recv_response()? {
-                Value::ServerError(error) => Err(error.into()),
-                value => redis::from_owned_redis_value::<Option<Vec<u8>>>(value),
-            }
-        });
-        let checksum = checksum.unwrap_or_else(|| self.shell.checksum.of(source));
-        let mut bucket = Bucket::new(environment, key, checksum);
-        self.loaded(&mut bucket, redis_key, fetched)?;
-        Ok(bucket)
+        now(self.load_summing(Blocking, environment, key, source))
     }
 
     fn dump_bytecode(&self, bucket: &Bucket<'_>) -> Result<()> {
-        let value = bucket.bytecode_to_string()?;
-        let key = self.shell.key(&bucket.key);
-        let mut set = redis::cmd("SET");
-        set.arg(&key).arg(&value);
-        if let Some(timeout) = self.shell.timeout {
-            set.arg("EX").arg(timeout);
-        }
-        let set = |connection: &mut redis::Connection| set.query::<()>(connection);
-        match self.route.on_key(key.as_bytes(), set) {
-            Ok(()) => {
-                self.shell.counters.stored(value.len() as u64);
-                Ok(())
-            }
-            Err(source) => self.failed("set", key, source),
-        }
+        now(self.dump(Blocking, bucket))
     }
 
     /// Many keys per round trip with `MGET` (per master in a cluster, one `MGET` per hash
     /// slot); every entry passes the same checks as a single load. With errors not ignored,
     /// the first failing server's error comes back after every other bucket was filled.
     fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
-        let keys: Vec<String> = buckets
-            .iter_mut()
-            .map(|bucket| {
-                bucket.reset();
-                self.shell.key(&bucket.key)
-            })
-            .collect();
-        let (fetched, errors) = self.route.mget(&keys);
-        let mut first_failed = None;
-        for ((bucket, key), fetched) in buckets.iter_mut().zip(&keys).zip(fetched) {
-            match fetched {
-                Fetched::Value(found) => self.shell.loaded(bucket, found),
-                Fetched::Failed(error) => {
-                    self.shell.counters.failed();
-                    first_failed.get_or_insert((key, error));
-                }
-            }
-        }
-        match first_failed {
-            None => Ok(()),
-            Some((key, error)) => {
-                let source = errors
-                    .into_iter()
-                    .nth(error)
-                    .unwrap_or_else(|| ServerError {
-                        server: self.shell.servers.join(", "),
-                        failure: Failure::Unexpected("a server failed"),
-                    });
-                let error = Error::Redis {
-                    operation: "mget",
-                    key: key.clone(),
-                    source: Box::new(source),
-                };
-                crate::net::policy::apply(self.shell.ignore_errors, error, false)
-            }
-        }
+        now(self.load_batch(Blocking, buckets))
     }
 
     fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
@@ -285,83 +207,18 @@ impl BytecodeCache for RedisBytecodeCache {
     /// Removes every key that starts with the prefix (`SCAN MATCH` + `UNLINK` on every server,
     /// every master of a cluster), and no other key; never `FLUSHDB`.
     fn clear(&self) -> Result<()> {
-        let pattern = format!("{}*", glob_escape(&self.shell.prefix));
-        let servers = match self.route.servers_to_clear() {
-            Ok(servers) => servers,
-            Err(source) => {
-                self.shell.counters.failed();
-                return Err(Error::Redis {
-                    operation: "clear",
-                    key: pattern,
-                    source: Box::new(source),
-                });
-            }
-        };
-        let in_cluster = self.is_cluster();
-        let mut first_error = None;
-        for server in servers {
-            if let Err(source) = clear_server(&server, &pattern, in_cluster) {
-                self.shell.counters.failed();
-                first_error.get_or_insert(source);
-            }
-        }
-        match first_error {
-            None => Ok(()),
-            Some(source) => Err(Error::Redis {
-                operation: "clear",
-                key: pattern,
-                source: Box::new(source),
-            }),
-        }
+        now(self.clear_prefix(Blocking))
     }
-}
 
-/// `SCAN` the server for `pattern` and `UNLINK` what it finds, a batch at a time. In a
-/// cluster, a node's keys are unlinked one slot per command (`UNLINK` of several slots fails).
-fn clear_server(
-    server: &Server,
-    pattern: &str,
-    in_cluster: bool,
-) -> std::result::Result<(), ServerError> {
-    let mut cursor = 0u64;
-    loop {
-        let (next, keys): (u64, Vec<Vec<u8>>) = server.run(|connection| {
-            redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(pattern)
-                .arg("COUNT")
-                .arg(SCAN_COUNT)
-                .query(connection)
-        })?;
-        if !keys.is_empty() {
-            let mut unlink = redis::pipe();
-            if in_cluster {
-                let mut by_slot: Vec<(u16, &[u8])> = keys
-                    .iter()
-                    .map(|key| (slot_of(key), key.as_slice()))
-                    .collect();
-                by_slot.sort_unstable();
-                for group in by_slot.chunk_by(|a, b| a.0 == b.0) {
-                    let command = unlink.cmd("UNLINK").ignore();
-                    for (_, key) in group {
-                        command.arg(*key);
-                    }
-                }
-            } else {
-                unlink.cmd("UNLINK").arg(&keys).ignore();
-            }
-            server.run(|connection| unlink.query::<()>(connection))?;
-        }
-        if next == 0 {
-            return Ok(());
-        }
-        cursor = next;
+    /// `SET {prefix}{key}.lease <token> NX PX <ttl ms>`; the guard deletes it only if it still
+    /// holds the token (compare-and-delete in one `EVAL`).
+    fn lease(&self, key: &str, ttl: Duration) -> Result<Lease> {
+        now(self.take_lease(Blocking, key, ttl))
     }
 }
 
 /// `prefix` with Redis's glob characters escaped, for `SCAN MATCH`.
-fn glob_escape(prefix: &str) -> String {
+pub(super) fn glob_escape(prefix: &str) -> String {
     let mut escaped = String::with_capacity(prefix.len() + 4);
     for c in prefix.chars() {
         if matches!(c, '*' | '?' | '[' | ']' | '\\' | '^' | '-') {
