@@ -247,3 +247,41 @@ fn stats_without_a_directory_reads_the_default_one() {
     assert_eq!(report["patterns"][0]["pattern"], bccache::DEFAULT_PATTERN);
     assert_eq!(report["patterns"][0]["entries"], 2);
 }
+
+/// The single-flight lock file of `entry` (`.<entry file name>.lock`), planted empty.
+fn plant_lock_file(entry: &Path) -> PathBuf {
+    let name = entry.file_name().expect("entry name").to_string_lossy();
+    let lock = entry.with_file_name(format!(".{name}.lock"));
+    File::create(&lock).expect("lock file");
+    lock
+}
+
+#[test]
+fn stats_verify_and_prune_count_lock_files_apart_and_remove_only_old_free_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = populate(dir.path(), PATTERN, 2, 200);
+    let old = plant_lock_file(&paths[0]);
+    set_age(&old, Duration::from_secs(2 * 3600));
+    let young = plant_lock_file(&paths[1]);
+    let location = dir.path().to_str().unwrap();
+
+    let stats = json(&bccache(&["stats", "--json", location]));
+    assert_eq!(stats["other_files"], 0, "{stats}");
+    assert_eq!(stats["patterns"][0]["entries"], 2, "{stats}");
+    assert_eq!(stats["patterns"][0]["lock_files"], 2, "{stats}");
+
+    let verify = bccache(&["verify", "--json", location]);
+    assert_eq!(verify.status.code(), Some(0), "{}", stderr(&verify));
+    let pattern = &json(&verify)["patterns"][0];
+    assert_eq!(pattern["entries_checked"], 2, "{pattern}");
+    assert_eq!(pattern["foreign_kept"], 0, "{pattern}");
+    assert_eq!(pattern["lock_files_removed"], 1, "{pattern}");
+    assert!(!old.exists() && young.exists());
+
+    let old = plant_lock_file(&paths[0]);
+    set_age(&old, Duration::from_secs(2 * 3600));
+    let prune = bccache(&["prune", "--older-than", "30d", "--json", location]);
+    assert_eq!(prune.status.code(), Some(0), "{}", stderr(&prune));
+    assert_eq!(json(&prune)["patterns"][0]["lock_files_removed"], 1);
+    assert!(!old.exists() && young.exists() && paths[0].exists());
+}

@@ -18,9 +18,6 @@ use crate::bucket::Bucket;
 /// decoding 4 KiB. From 16 KiB on a decode would hold the runtime thread for 50 µs or more.
 const DECODE_ON_POOL: usize = 16 * 1024;
 
-/// A result of an async load.
-type Outcome<C> = Result<Loaded<<C as Compiler>::Code>, LoadError<<C as Compiler>::Error>>;
-
 /// Async loads (feature `tokio`).
 ///
 /// Compiling (and turning the code into bytecode) never runs on a runtime thread: it runs on
@@ -88,7 +85,7 @@ where
         name: &str,
         filename: Option<&str>,
         source: &C::Source,
-    ) -> Outcome<C> {
+    ) -> LoadOutcome<C> {
         let bucket = self
             .cache
             .get_bucket_bytes(&*self.compiler, name, filename, source.as_ref())
@@ -210,7 +207,7 @@ where
         &self,
         bucket: &mut Bucket<'_>,
         job: Job<'_, C::Source>,
-    ) -> Outcome<C> {
+    ) -> LoadOutcome<C> {
         let Job {
             name,
             filename,
@@ -249,7 +246,7 @@ where
         bucket: &mut Bucket<'_>,
         job: Job<'_, C::Source>,
         max_wait: std::time::Duration,
-    ) -> Option<Outcome<C>> {
+    ) -> Option<LoadOutcome<C>> {
         match Step::of(&bucket.key, self.cache.lease(&bucket.key, max_wait).await) {
             Step::Wait => None,
             Step::Compile => Some(self.compile_and_store_async(bucket, job).await),
@@ -274,7 +271,7 @@ where
         bucket: &mut Bucket<'_>,
         job: Job<'_, C::Source>,
         backoff: &mut Backoff,
-    ) -> Outcome<C> {
+    ) -> LoadOutcome<C> {
         let max_wait = self.single_flight.unwrap_or_default();
         loop {
             if let Some(outcome) = self.attempt_async(bucket, job, max_wait).await {

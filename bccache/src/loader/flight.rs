@@ -4,7 +4,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{CachedLoader, Compiler, Job, LoadError, LoadOutcome, Loaded};
+use super::{CachedLoader, Compiler, Job, LoadOutcome, Loaded};
 use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
 use crate::error::Result;
@@ -157,7 +157,7 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
         &self,
         bucket: &mut Bucket<'_>,
         job: Job<'_, C::Source>,
-    ) -> std::result::Result<Loaded<C::Code>, LoadError<C::Error>> {
+    ) -> LoadOutcome<C> {
         let Some(max_wait) = self.single_flight else {
             return self.compile_and_store(bucket, job);
         };
@@ -171,7 +171,7 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
         bucket: &mut Bucket<'_>,
         job: Job<'_, C::Source>,
         max_wait: Duration,
-    ) -> Option<std::result::Result<Loaded<C::Code>, LoadError<C::Error>>> {
+    ) -> Option<LoadOutcome<C>> {
         match Step::of(&bucket.key, self.cache.lease(&bucket.key, max_wait)) {
             Step::Wait => None,
             Step::Compile => Some(self.compile_and_store(bucket, job)),
@@ -193,7 +193,7 @@ impl<C: Compiler, B: BytecodeCache> CachedLoader<C, B> {
         bucket: &mut Bucket<'_>,
         job: Job<'_, C::Source>,
         backoff: &mut Backoff,
-    ) -> std::result::Result<Loaded<C::Code>, LoadError<C::Error>> {
+    ) -> LoadOutcome<C> {
         let max_wait = self.single_flight.unwrap_or_default();
         loop {
             if let Some(outcome) = self.attempt(bucket, job, max_wait) {
