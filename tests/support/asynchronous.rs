@@ -10,6 +10,7 @@ use tokio::runtime::{Builder, Runtime};
 pub fn multi_thread_runtime() -> Runtime {
     Builder::new_multi_thread()
         .worker_threads(2)
+        .enable_all()
         .build()
         .expect("multi-thread runtime")
 }
@@ -18,6 +19,7 @@ pub fn multi_thread_runtime() -> Runtime {
 /// time with the fixtures it makes afresh.
 pub fn on_both_runtimes<F: Future<Output = ()>>(test: impl Fn() -> F) {
     let current = Builder::new_current_thread()
+        .enable_all()
         .build()
         .expect("current-thread runtime");
     current.block_on(test());

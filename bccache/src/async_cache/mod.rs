@@ -39,6 +39,10 @@ use crate::stats::CacheStats;
 /// [`Store`]; since the traits share their method names, code that imports both calls them by
 /// path (`AsyncBytecodeCache::get_bucket(&cache, ..)`).
 ///
+/// memcached and Redis use tokio's non-blocking sockets and its timer for their timeouts: run
+/// them on a runtime with its I/O and time drivers on (`#[tokio::main]` turns both on; a
+/// `tokio::runtime::Builder` needs `enable_all()`). Without them tokio panics at the first call.
+///
 /// ```
 /// use bccache::{AsyncBytecodeCache, Blocking, FileSystemBytecodeCache};
 ///
