@@ -19,7 +19,6 @@
 mod asynchronous;
 mod config;
 mod fields;
-#[cfg(any(feature = "memcached", feature = "redis"))]
 mod registry;
 mod require;
 mod stores;
