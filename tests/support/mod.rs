@@ -8,5 +8,6 @@ pub mod engine;
 pub mod fs;
 pub mod hostile_server;
 pub mod memcached;
+pub mod nginx;
 pub mod redis;
 pub mod unprivileged;

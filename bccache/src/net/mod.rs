@@ -17,17 +17,23 @@
 //! parsed from bytes ([`Parsed`]), with no socket in sight, so that a blocking and an async
 //! transport share it and a fuzzer can feed it hostile bytes directly.
 
+#[cfg(any(feature = "http", feature = "s3"))]
+pub(crate) mod http_client;
+#[cfg(any(feature = "http", feature = "s3"))]
+pub(crate) mod http1;
 pub(crate) mod lanes;
+#[cfg(any(feature = "http", feature = "s3"))]
+pub(crate) mod object;
 pub(crate) mod place;
 pub(crate) mod policy;
 pub(crate) mod shell;
-#[cfg(feature = "memcached")]
+#[cfg(any(feature = "memcached", feature = "http", feature = "s3"))]
 pub(crate) mod stream;
 pub(crate) mod url;
 pub(crate) mod window;
 
 /// What a sans-IO parser made of the bytes it was given.
-#[cfg(feature = "memcached")]
+#[cfg(any(feature = "memcached", feature = "http", feature = "s3"))]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Parsed<T> {
     /// A whole reply, and how many bytes of the input it took.

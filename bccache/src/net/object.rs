@@ -1,0 +1,174 @@
+//! What the object stores (HTTP, S3) share besides their protocol: batch loads as bounded
+//! parallel requests, the once-a-day recency refresh that remote pruning relies on, the dates
+//! servers send, and the async API through the blocking pool.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::bucket::Bucket;
+use crate::error::Result;
+
+/// Requests in flight at once for a batch load.
+pub(crate) const PARALLEL_REQUESTS: usize = 8;
+
+/// A hit refreshes its entry's recency (its `Last-Modified`) when the entry is older than this:
+/// at most once a day, so hits cost no write, and a prune by age keeps what is used.
+pub(crate) const REFRESH_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// Loads `buckets` with `load`, up to [`PARALLEL_REQUESTS`] at once (scoped threads, each
+/// taking a contiguous share). Every bucket is tried; the first error comes back after.
+pub(crate) fn load_parallel(
+    buckets: &mut [Bucket<'_>],
+    load: &(dyn Fn(&mut Bucket<'_>) -> Result<()> + Sync),
+) -> Result<()> {
+    if buckets.len() <= 1 {
+        return buckets.iter_mut().try_for_each(load);
+    }
+    let share = buckets.len().div_ceil(PARALLEL_REQUESTS);
+    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = buckets
+            .chunks_mut(share)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut first = Ok(());
+                    for bucket in chunk {
+                        if let (Err(error), Ok(())) = (load(bucket), &first) {
+                            first = Err(error);
+                        }
+                    }
+                    first
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| match worker.join() {
+                Ok(result) => result,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+/// Whether an entry last modified at `last_modified` (an HTTP date) is due for a refresh.
+pub(crate) fn due_for_refresh(last_modified: Option<&str>) -> bool {
+    last_modified
+        .and_then(|date| httpdate::parse_http_date(date).ok())
+        .and_then(|modified| SystemTime::now().duration_since(modified).ok())
+        .is_some_and(|age| age > REFRESH_AFTER)
+}
+
+/// An ISO 8601 UTC time as S3 lists it (`2026-12-06T14:03:05.000Z`), to the second.
+pub(crate) fn parse_iso8601(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(range)?;
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if text.get(4..5)? != "-" || text.get(10..11)? != "T" || !text.ends_with('Z') {
+        return None;
+    }
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second.min(60);
+    u64::try_from(secs)
+        .ok()
+        .map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's
+/// algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_from_march = (month + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// `AsyncBytecodeCache` for an object store whose body is an `Arc` of a sync store in field
+/// `inner`: every call goes through tokio's blocking pool ([`Blocking`](crate::Blocking)), so
+/// a slow server never stalls a runtime thread.
+#[cfg(feature = "tokio")]
+macro_rules! async_through_blocking_pool {
+    ($store:ty) => {
+        #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+        #[async_trait::async_trait]
+        impl $crate::AsyncBytecodeCache for $store {
+            async fn load_bytecode(&self, bucket: &mut $crate::Bucket<'_>) -> $crate::Result<()> {
+                self.pool().load_bytecode(bucket).await
+            }
+
+            async fn dump_bytecode(&self, bucket: &$crate::Bucket<'_>) -> $crate::Result<()> {
+                self.pool().dump_bytecode(bucket).await
+            }
+
+            async fn set_bucket(&self, bucket: &$crate::Bucket<'_>) -> $crate::Result<()> {
+                self.pool().set_bucket(bucket).await
+            }
+
+            async fn clear(&self) -> $crate::Result<()> {
+                self.pool().clear().await
+            }
+
+            fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
+                $crate::BytecodeCache::get_source_checksum_bytes(&*self.inner, source)
+            }
+
+            async fn load_bytecodes(
+                &self,
+                buckets: &mut [$crate::Bucket<'_>],
+            ) -> $crate::Result<()> {
+                self.pool().load_bytecodes(buckets).await
+            }
+
+            async fn stats(&self) -> Option<$crate::CacheStats> {
+                $crate::BytecodeCache::stats(&*self.inner)
+            }
+        }
+
+        impl $store {
+            fn pool(&self) -> $crate::Blocking<impl $crate::BytecodeCache + 'static> {
+                $crate::Blocking::from_arc(std::sync::Arc::clone(&self.inner))
+            }
+        }
+    };
+}
+
+#[cfg(feature = "tokio")]
+pub(crate) use async_through_blocking_pool;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_times_are_read_to_the_second() {
+        let at = |text| {
+            parse_iso8601(text).and_then(|t| t.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs()))
+        };
+        assert_eq!(at("1970-01-01T00:00:00.000Z"), Some(0));
+        assert_eq!(at("2000-03-01T00:00:01Z"), Some(951_868_801));
+        assert_eq!(at("2026-12-06T14:03:05.000Z"), Some(1_796_565_785));
+        for bad in ["", "2026-13-01T00:00:00Z", "2026-12-06 14:03:05Z", "2026-12-06T14:03:05"] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_entries_older_than_a_day_are_refreshed() {
+        let date = |ago: u64| httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(ago));
+        assert!(!due_for_refresh(Some(&date(3600))));
+        assert!(due_for_refresh(Some(&date(25 * 3600))));
+        assert!(!due_for_refresh(None));
+        assert!(!due_for_refresh(Some("not a date")));
+    }
+}
