@@ -88,6 +88,9 @@ pub mod engine;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use crate::store::http::{HttpBytecodeCache, HttpBytecodeCacheBuilder, HttpLayout};
+#[cfg(feature = "s3")]
+#[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
+pub use crate::store::s3::{S3BytecodeCache, S3BytecodeCacheBuilder};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use crate::store::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};

@@ -10,4 +10,5 @@ pub mod hostile_server;
 pub mod memcached;
 pub mod nginx;
 pub mod redis;
+pub mod s3;
 pub mod unprivileged;
