@@ -214,9 +214,13 @@ fn binary() -> PathBuf {
     if let Some(path) = std::env::var_os("BCCACHE_MOTO_SERVER") {
         return PathBuf::from(path);
     }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/moto-venv/bin/moto_server");
-    if venv.exists() {
-        return venv;
+    // The workspace's target dir, from the root package or a member's tests.
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for root in [Some(manifest), manifest.parent()].into_iter().flatten() {
+        let venv = root.join("target/moto-venv/bin/moto_server");
+        if venv.exists() {
+            return venv;
+        }
     }
     if let Some(paths) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&paths) {

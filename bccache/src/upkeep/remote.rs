@@ -296,6 +296,11 @@ impl RemoteCache {
         self.store.location()
     }
 
+    /// How the store names its entries: the HTTP layout (`subdirs`), or `prefix%s` for S3.
+    pub fn naming(&self) -> String {
+        self.store.naming()
+    }
+
     /// Entries, bytes and ages, without changing anything (`bccache stats`); `progress` is
     /// called with the number of objects listed so far.
     pub fn scan(&self, progress: &mut dyn FnMut(u64)) -> Result<DirReport> {
