@@ -316,3 +316,19 @@ async fn the_async_api_round_trips() {
     assert_eq!(again.code.as_deref(), Some(&b"async code"[..]));
     assert_eq!(cache.stats().await.map(|s| s.hits), Some(1));
 }
+
+/// A derived cache with an HTTP tier: built from the attribute, the memory tier in front, a
+/// dead server behind it a miss (errors ignored), never an error.
+#[derive(bccache::BytecodeCache)]
+#[cache(memory = "1 MiB", http = "http://127.0.0.1:9/derived/")]
+struct DerivedWithHttp;
+
+#[test]
+fn a_derived_cache_takes_an_http_tier() {
+    let cache = DerivedWithHttp;
+    assert_eq!(load(&cache, "a.lua", SOURCE), None);
+    store(&cache, "a.lua", SOURCE, b"derived").expect("a failed http store is dropped");
+    assert_eq!(load(&cache, "a.lua", SOURCE).as_deref(), Some(&b"derived"[..]));
+    let tiers = cache.stats();
+    assert!(tiers.is_some());
+}
