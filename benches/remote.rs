@@ -8,11 +8,11 @@
 //! `cargo bench --bench remote --features http,s3`; medians are in
 //! `target/criterion/remote_*/*/new/estimates.json`.
 
-#[path = "support/payload.rs"]
-mod payload;
 #[path = "../tests/support/nginx.rs"]
 #[allow(dead_code)]
 mod nginx;
+#[path = "support/payload.rs"]
+mod payload;
 #[path = "../tests/support/s3.rs"]
 #[allow(dead_code)]
 mod s3;
@@ -34,8 +34,10 @@ use payload::{fake_code, template_source};
 const SOURCE_LEN: usize = 20 * 1024;
 const CODE_LEN: usize = 64 * 1024;
 
-/// A kept-open connection that sends a GET and reads its body by `Content-Length`.
+/// A kept-open connection that sends a GET and reads its body by `Content-Length`, and
+/// connects again after a `Connection: close` (moto's server closes after each response).
 struct RawGet {
+    port: u16,
     reader: BufReader<TcpStream>,
     writer: TcpStream,
 }
@@ -45,6 +47,7 @@ impl RawGet {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream.set_nodelay(true).expect("nodelay");
         RawGet {
+            port,
             writer: stream.try_clone().expect("clone"),
             reader: BufReader::with_capacity(64 * 1024, stream),
         }
@@ -58,21 +61,29 @@ impl RawGet {
         request.push_str("\r\n");
         self.writer.write_all(request.as_bytes()).expect("send");
         let mut len = 0usize;
+        let mut close = false;
         let mut line = String::new();
         loop {
             line.clear();
-            self.reader.read_line(&mut line).expect("head");
+            let read = self.reader.read_line(&mut line).expect("head");
+            assert!(read > 0, "the server closed the connection mid-head");
             if line == "\r\n" {
                 break;
             }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                len = value.trim().parse().expect("length");
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    len = value.trim().parse().expect("length");
+                } else if name.eq_ignore_ascii_case("connection") {
+                    close = value.trim().eq_ignore_ascii_case("close");
+                }
             }
+            close |= line.starts_with("HTTP/1.0");
         }
         let mut body = vec![0; len];
         self.reader.read_exact(&mut body).expect("body");
+        if close {
+            *self = RawGet::connect(self.port);
+        }
         body
     }
 }
@@ -129,8 +140,13 @@ fn signed_headers(moto: &s3::MotoS3, host: &str, path: &str) -> Vec<(String, Str
         .expect("params")
         .into();
     let uri = format!("http://{host}{path}");
-    let request = SignableRequest::new("GET", &uri, std::iter::empty(), SignableBody::UnsignedPayload)
-        .expect("signable");
+    let request = SignableRequest::new(
+        "GET",
+        &uri,
+        std::iter::empty(),
+        SignableBody::UnsignedPayload,
+    )
+    .expect("signable");
     let (instructions, _) = sign(request, &params).expect("sign").into_parts();
     instructions
         .headers()
@@ -156,15 +172,26 @@ fn bench_s3_hit(c: &mut Criterion) {
     group.sample_size(30);
     group.bench_function("hit_Xxh3_128", |b| {
         b.iter(|| {
-            let bucket = cache.get_bucket(&(), "page.html", None, &source).expect("hit");
+            let bucket = cache
+                .get_bucket(&(), "page.html", None, &source)
+                .expect("hit");
             black_box(bucket.code.expect("code").len())
         })
     });
-    let port: u16 = moto.endpoint().rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
+    let port: u16 = moto
+        .endpoint()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
     let host = format!("127.0.0.1:{port}");
     let path = format!("/{}/bench-{key}", s3::BUCKET);
     let mut raw = RawGet::connect(port);
-    assert!(raw.get(&path, &host, &signed_headers(&moto, &host, &path)).len() > CODE_LEN);
+    assert!(
+        raw.get(&path, &host, &signed_headers(&moto, &host, &path))
+            .len()
+            > CODE_LEN
+    );
     group.bench_function("raw_signed_get", |b| {
         b.iter(|| {
             let headers = signed_headers(&moto, &host, &path);

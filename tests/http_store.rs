@@ -35,7 +35,10 @@ fn every_layout_round_trips_and_lands_where_the_layout_says() {
         let cache = cache(&nginx.url(&format!("/{dir}/")), layout);
         assert_eq!(load(&cache, "a.lua", SOURCE), None);
         let key = store_key(&cache, "a.lua", SOURCE, b"compiled a");
-        assert_eq!(load(&cache, "a.lua", SOURCE).as_deref(), Some(&b"compiled a"[..]));
+        assert_eq!(
+            load(&cache, "a.lua", SOURCE).as_deref(),
+            Some(&b"compiled a"[..])
+        );
         let expected = match layout {
             HttpLayout::Flat => format!("{dir}/{key}"),
             HttpLayout::Subdirs => format!("{dir}/{}/{}", &key[..2], &key[2..]),
@@ -65,7 +68,11 @@ fn a_corrupted_object_is_a_miss() {
     // A byte of the code (just before the 8-byte trailer).
     let in_code = flipped.len() - 10;
     flipped[in_code] ^= 0x40;
-    for bad in [flipped, good[..good.len() - 3].to_vec(), b"garbage".to_vec()] {
+    for bad in [
+        flipped,
+        good[..good.len() - 3].to_vec(),
+        b"garbage".to_vec(),
+    ] {
         std::fs::write(&path, &bad).expect("corrupt the entry");
         assert_eq!(load(&cache, "a.lua", SOURCE), None);
     }
@@ -88,7 +95,10 @@ fn read_only_never_writes() {
         .ignore_errors(false)
         .build()
         .expect("valid");
-    assert_eq!(load(&reader, "a.lua", SOURCE).as_deref(), Some(&b"seeded"[..]));
+    assert_eq!(
+        load(&reader, "a.lua", SOURCE).as_deref(),
+        Some(&b"seeded"[..])
+    );
     store(&reader, "b.lua", SOURCE, b"not written").expect("a read-only dump is Ok");
     reader.clear().expect("a read-only clear is Ok");
     assert_eq!(nginx.files(), before);
@@ -114,7 +124,9 @@ fn a_dead_server_is_a_miss_or_an_error_within_the_timeout() {
             .timeout(Duration::from_millis(300))
             .build()
             .expect("valid");
-        let (code, took) = within(Duration::from_secs(5), move || load(&lenient, "a.lua", SOURCE));
+        let (code, took) = within(Duration::from_secs(5), move || {
+            load(&lenient, "a.lua", SOURCE)
+        });
         assert_eq!(code, None);
         assert!(took < Duration::from_secs(2), "{took:?}");
         let strict = HttpBytecodeCache::builder()
@@ -124,7 +136,9 @@ fn a_dead_server_is_a_miss_or_an_error_within_the_timeout() {
             .build()
             .expect("valid");
         let (result, took) = within(Duration::from_secs(5), move || {
-            strict.get_bucket(&(), "a.lua", None, SOURCE).map(|b| b.code)
+            strict
+                .get_bucket(&(), "a.lua", None, SOURCE)
+                .map(|b| b.code)
         });
         match result {
             Err(error @ Error::Http { .. }) => {
@@ -153,7 +167,9 @@ fn hostile_replies_are_misses_never_panics_or_huge_allocations() {
             .max_entry_size(1 << 20)
             .build()
             .expect("valid");
-        let (code, _) = within(Duration::from_secs(5), move || load(&cache, "a.lua", SOURCE));
+        let (code, _) = within(Duration::from_secs(5), move || {
+            load(&cache, "a.lua", SOURCE)
+        });
         assert_eq!(code, None, "{}", String::from_utf8_lossy(reply));
     }
     let endless = HostileServer::start(Script::Endless(
@@ -165,7 +181,9 @@ fn hostile_replies_are_misses_never_panics_or_huge_allocations() {
         .timeout(Duration::from_millis(500))
         .build()
         .expect("valid");
-    let (code, _) = within(Duration::from_secs(5), move || load(&cache, "a.lua", SOURCE));
+    let (code, _) = within(Duration::from_secs(5), move || {
+        load(&cache, "a.lua", SOURCE)
+    });
     assert_eq!(code, None);
 }
 
@@ -189,7 +207,10 @@ fn bearer_tokens_and_headers_reach_the_server() {
         .build()
         .expect("valid");
     store(&with, "a.lua", SOURCE, b"authorised").expect("store");
-    assert_eq!(load(&with, "a.lua", SOURCE).as_deref(), Some(&b"authorised"[..]));
+    assert_eq!(
+        load(&with, "a.lua", SOURCE).as_deref(),
+        Some(&b"authorised"[..])
+    );
 }
 
 #[test]
@@ -212,7 +233,10 @@ fn clear_deletes_only_what_this_store_wrote() {
     assert_eq!(left.len(), 3, "{left:?}");
     assert!(left.contains(&"shared/README".to_owned()));
     assert!(left.contains(&format!("shared/{foreign}")));
-    assert_eq!(load(&other_store, "x.lua", SOURCE).as_deref(), Some(&b"theirs"[..]));
+    assert_eq!(
+        load(&other_store, "x.lua", SOURCE).as_deref(),
+        Some(&b"theirs"[..])
+    );
 }
 
 fn cache_with_prefix(nginx: &Nginx, path: &str) -> HttpBytecodeCache {
@@ -243,19 +267,31 @@ fn a_hit_refreshes_an_entry_older_than_a_day_and_only_then() {
     let key = store_key(&cache, "a.lua", SOURCE, b"code");
     let path = nginx.root().join("r").join(&key);
     let set_age = |age: Duration| {
-        let file = std::fs::File::options().write(true).open(&path).expect("open");
-        file.set_modified(SystemTime::now() - age).expect("set mtime");
+        let file = std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .expect("open");
+        file.set_modified(SystemTime::now() - age)
+            .expect("set mtime");
     };
     let age = || {
-        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).expect("mtime");
-        SystemTime::now().duration_since(modified).unwrap_or_default()
+        let modified = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        SystemTime::now()
+            .duration_since(modified)
+            .unwrap_or_default()
     };
     set_age(Duration::from_secs(3600));
     assert!(load(&cache, "a.lua", SOURCE).is_some());
     assert!(age() > Duration::from_secs(3000), "refreshed within a day");
     set_age(Duration::from_secs(3 * 24 * 3600));
     assert!(load(&cache, "a.lua", SOURCE).is_some());
-    assert!(age() < Duration::from_secs(60), "not refreshed: {:?}", age());
+    assert!(
+        age() < Duration::from_secs(60),
+        "not refreshed: {:?}",
+        age()
+    );
 }
 
 #[test]
@@ -308,11 +344,17 @@ async fn the_async_api_round_trips() {
     let nginx = Nginx::start();
     let cache: Box<dyn AsyncBytecodeCache> =
         Box::new(cache(&nginx.url("/async/"), HttpLayout::Bazel));
-    let mut bucket = cache.get_bucket(&(), "a.lua", None, SOURCE).await.expect("get");
+    let mut bucket = cache
+        .get_bucket(&(), "a.lua", None, SOURCE)
+        .await
+        .expect("get");
     assert!(bucket.code.is_none());
     bucket.code = Some(b"async code".to_vec());
     cache.set_bucket(&bucket).await.expect("set");
-    let again = cache.get_bucket(&(), "a.lua", None, SOURCE).await.expect("get");
+    let again = cache
+        .get_bucket(&(), "a.lua", None, SOURCE)
+        .await
+        .expect("get");
     assert_eq!(again.code.as_deref(), Some(&b"async code"[..]));
     assert_eq!(cache.stats().await.map(|s| s.hits), Some(1));
 }
@@ -328,7 +370,10 @@ fn a_derived_cache_takes_an_http_tier() {
     let cache = DerivedWithHttp;
     assert_eq!(load(&cache, "a.lua", SOURCE), None);
     store(&cache, "a.lua", SOURCE, b"derived").expect("a failed http store is dropped");
-    assert_eq!(load(&cache, "a.lua", SOURCE).as_deref(), Some(&b"derived"[..]));
+    assert_eq!(
+        load(&cache, "a.lua", SOURCE).as_deref(),
+        Some(&b"derived"[..])
+    );
     let tiers = cache.stats();
     assert!(tiers.is_some());
 }

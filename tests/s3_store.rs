@@ -31,7 +31,10 @@ fn signed_requests_round_trip_and_a_wrong_secret_is_refused() {
     let cache = cache(&moto, BUCKET, "app/");
     assert_eq!(load(&cache, "a.lua", SOURCE), None);
     let key = store_key(&cache, "a.lua", SOURCE, b"compiled a");
-    assert_eq!(load(&cache, "a.lua", SOURCE).as_deref(), Some(&b"compiled a"[..]));
+    assert_eq!(
+        load(&cache, "a.lua", SOURCE).as_deref(),
+        Some(&b"compiled a"[..])
+    );
     assert_eq!(moto.objects(BUCKET).len(), 1);
     assert_eq!(moto.objects(BUCKET)[0].0, format!("app/{key}"));
 
@@ -75,7 +78,10 @@ fn prefixes_isolate_and_clear_stays_in_its_prefix() {
     one.clear().expect("clear");
     assert_eq!(load(&one, "a.lua", SOURCE), None);
     assert_eq!(load(&two, "a.lua", SOURCE).as_deref(), Some(&b"two"[..]));
-    assert_eq!(load(&elsewhere, "a.lua", SOURCE).as_deref(), Some(&b"elsewhere"[..]));
+    assert_eq!(
+        load(&elsewhere, "a.lua", SOURCE).as_deref(),
+        Some(&b"elsewhere"[..])
+    );
     let names: Vec<String> = moto.objects(BUCKET).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(names.iter().any(|n| n.starts_with("one-not-an-entry-")));
@@ -102,7 +108,11 @@ fn a_corrupted_object_is_a_miss() {
     let mut flipped = good.clone();
     let in_code = flipped.len() - 10;
     flipped[in_code] ^= 1;
-    for bad in [flipped, good[..good.len() - 3].to_vec(), b"garbage".to_vec()] {
+    for bad in [
+        flipped,
+        good[..good.len() - 3].to_vec(),
+        b"garbage".to_vec(),
+    ] {
         moto.put_raw(BUCKET, &object, &bad);
         assert_eq!(load(&cache, "a.lua", SOURCE), None);
     }
@@ -122,7 +132,10 @@ fn anonymous_reads_a_public_bucket_and_never_writes() {
         .ignore_errors(false)
         .build()
         .expect("valid");
-    assert_eq!(load(&reader, "a.lua", SOURCE).as_deref(), Some(&b"public code"[..]));
+    assert_eq!(
+        load(&reader, "a.lua", SOURCE).as_deref(),
+        Some(&b"public code"[..])
+    );
     store(&reader, "b.lua", SOURCE, b"x").expect("an anonymous dump does nothing");
     reader.clear().expect("an anonymous clear does nothing");
     assert_eq!(moto.objects(BUCKET).len(), 1);
@@ -130,7 +143,8 @@ fn anonymous_reads_a_public_bucket_and_never_writes() {
 
 #[test]
 fn a_dead_endpoint_is_a_miss_or_an_error_within_the_timeout() {
-    let silent = support::hostile_server::HostileServer::start(support::hostile_server::Script::Silence);
+    let silent =
+        support::hostile_server::HostileServer::start(support::hostile_server::Script::Silence);
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.local_addr().expect("addr").port()
@@ -199,7 +213,9 @@ fn remote_prune_by_size_removes_the_least_recently_used_first() {
         let remote = RemoteCache::open(&moto.location(BUCKET, "lru-")).expect("open");
         let scan = remote.scan(&mut |_| {}).expect("scan");
         assert_eq!(scan.patterns[0].entries, 4);
-        remote.prune(None, Some(25_000), &mut |_| {}).expect("prune")
+        remote
+            .prune(None, Some(25_000), &mut |_| {})
+            .expect("prune")
     });
     assert_eq!((report.entries_removed, report.entries_kept), (2, 2));
     assert_eq!(load(&cache, "t0.lua", SOURCE), None);
@@ -234,9 +250,15 @@ async fn the_async_api_round_trips() {
     use bccache::AsyncBytecodeCache;
     let moto = MotoS3::start();
     let cache: Box<dyn AsyncBytecodeCache> = Box::new(cache(&moto, BUCKET, "async/"));
-    let mut bucket = cache.get_bucket(&(), "a.lua", None, SOURCE).await.expect("get");
+    let mut bucket = cache
+        .get_bucket(&(), "a.lua", None, SOURCE)
+        .await
+        .expect("get");
     bucket.code = Some(b"async".to_vec());
     cache.set_bucket(&bucket).await.expect("set");
-    let again = cache.get_bucket(&(), "a.lua", None, SOURCE).await.expect("get");
+    let again = cache
+        .get_bucket(&(), "a.lua", None, SOURCE)
+        .await
+        .expect("get");
     assert_eq!(again.code.as_deref(), Some(&b"async"[..]));
 }

@@ -35,7 +35,10 @@ fn json(output: &Output) -> Value {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout))
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
     })
 }
 
@@ -90,7 +93,10 @@ fn stats_verify_prune_and_clear_an_http_cache() {
         .open(&old)
         .and_then(|f| f.set_modified(SystemTime::now() - Duration::from_secs(40 * 86_400)))
         .expect("backdate");
-    let prune = json(&bccache(&["prune", &location, "--older-than", "30d", "--json"], &[]));
+    let prune = json(&bccache(
+        &["prune", &location, "--older-than", "30d", "--json"],
+        &[],
+    ));
     assert_eq!(prune["patterns"][0]["entries_removed"], 1);
     assert!(!old.exists());
 

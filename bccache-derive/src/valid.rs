@@ -42,9 +42,16 @@ impl Stores {
 
     /// The stores present, in tier order.
     pub fn present(&self) -> impl Iterator<Item = Span> + '_ {
-        [self.memory, self.dir, self.memcached, self.redis, self.http, self.s3]
-            .into_iter()
-            .flatten()
+        [
+            self.memory,
+            self.dir,
+            self.memcached,
+            self.redis,
+            self.http,
+            self.s3,
+        ]
+        .into_iter()
+        .flatten()
     }
 }
 
@@ -98,7 +105,9 @@ pub fn check(cx: &mut Ctxt, ident: &Ident, attrs: &StructAttrs, fields: &[FieldK
         ("http", stores.http),
         ("s3", stores.s3),
     ];
-    let mut chosen = network_stores.iter().filter_map(|(name, span)| Some((*name, (*span)?)));
+    let mut chosen = network_stores
+        .iter()
+        .filter_map(|(name, span)| Some((*name, (*span)?)));
     if let Some((first, _)) = chosen.next() {
         for (name, span) in chosen.filter(|(name, _)| !(first == "memcached" && *name == "redis")) {
             cx.error(

@@ -66,7 +66,12 @@ mod entry;
 mod error;
 mod lease;
 mod loader;
-#[cfg(any(feature = "memcached", feature = "redis", feature = "http", feature = "s3"))]
+#[cfg(any(
+    feature = "memcached",
+    feature = "redis",
+    feature = "http",
+    feature = "s3"
+))]
 mod net;
 pub mod prometheus;
 mod stats;
@@ -88,12 +93,12 @@ pub mod engine;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use crate::store::http::{HttpBytecodeCache, HttpBytecodeCacheBuilder, HttpLayout};
-#[cfg(feature = "s3")]
-#[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
-pub use crate::store::s3::{S3BytecodeCache, S3BytecodeCacheBuilder};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use crate::store::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
+#[cfg(feature = "s3")]
+#[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
+pub use crate::store::s3::{S3BytecodeCache, S3BytecodeCacheBuilder};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use async_cache::{AsyncBytecodeCache, Blocking};

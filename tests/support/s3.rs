@@ -144,7 +144,11 @@ for key in data.get("s3", {}).get("FakeKey", []):
             .arg(bucket)
             .output()
             .expect("run python");
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let mut objects: Vec<(String, u64)> = String::from_utf8_lossy(&output.stdout)
             .lines()
             .filter_map(|line| {
@@ -180,7 +184,11 @@ impl MotoS3 {
             stdin.write_all(input).expect("write to python");
         }
         let output = child.wait_with_output().expect("python");
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         output.stdout
     }
 

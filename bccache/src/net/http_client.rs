@@ -16,6 +16,9 @@ use super::stream::{Address, Connection, ReceiveError, is_timeout};
 use super::url::{Timeouts, invalid, masked};
 use crate::error::Result;
 
+/// The longest body read from a response that is not an entry or a listing (an error page).
+pub(crate) const ERROR_BODY: usize = 64 * 1024;
+
 /// A connection, and whether its server said it closes it after the last response.
 struct Kept {
     connection: Connection,
@@ -101,7 +104,6 @@ impl fmt::Display for ServerFailure {
 
 impl std::error::Error for ServerFailure {}
 
-
 impl HttpServer {
     /// The server of an `http://` URL (its path is the caller's business).
     pub(crate) fn new(url: &Url, timeouts: Timeouts) -> Result<Self> {
@@ -115,7 +117,12 @@ impl HttpServer {
                      or use http://",
                 ));
             }
-            other => return Err(invalid(&name, format!("`{other}://` is not an http:// URL"))),
+            other => {
+                return Err(invalid(
+                    &name,
+                    format!("`{other}://` is not an http:// URL"),
+                ));
+            }
         }
         let host = url
             .host_str()
@@ -201,7 +208,6 @@ fn io_failure(connection: &Connection, error: io::Error) -> HttpFailure {
         );
     HttpFailure::Io { error, stale }
 }
-
 
 /// A response with a status the request did not expect, as an error naming the server.
 #[derive(Debug)]

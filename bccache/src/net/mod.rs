@@ -24,9 +24,9 @@
 )]
 
 #[cfg(any(feature = "http", feature = "s3"))]
-pub(crate) mod http_client;
-#[cfg(any(feature = "http", feature = "s3"))]
 pub(crate) mod http1;
+#[cfg(any(feature = "http", feature = "s3"))]
+pub(crate) mod http_client;
 pub(crate) mod lanes;
 #[cfg(any(feature = "http", feature = "s3"))]
 pub(crate) mod object;

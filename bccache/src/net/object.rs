@@ -50,6 +50,11 @@ pub(crate) fn load_parallel(
     results.into_iter().collect()
 }
 
+/// Whether `text` is `len` hex digits: the form of a key in an entry's name.
+pub(crate) fn is_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Whether an entry last modified at `last_modified` (an HTTP date) is due for a refresh.
 pub(crate) fn due_for_refresh(last_modified: Option<&str>) -> bool {
     last_modified
@@ -158,7 +163,12 @@ mod tests {
         assert_eq!(at("1970-01-01T00:00:00.000Z"), Some(0));
         assert_eq!(at("2000-03-01T00:00:01Z"), Some(951_868_801));
         assert_eq!(at("2026-12-06T14:03:05.000Z"), Some(1_796_565_785));
-        for bad in ["", "2026-13-01T00:00:00Z", "2026-12-06 14:03:05Z", "2026-12-06T14:03:05"] {
+        for bad in [
+            "",
+            "2026-13-01T00:00:00Z",
+            "2026-12-06 14:03:05Z",
+            "2026-12-06T14:03:05",
+        ] {
             assert_eq!(at(bad), None, "{bad}");
         }
     }

@@ -115,7 +115,11 @@ pub(crate) fn verify(
 ) -> Result<VerifyReport> {
     let listed = store.list(&mut |_| {})?;
     let mut report = VerifyReport::default();
-    for (n, object) in listed.iter().filter(|o| store.looks_like_entry(&o.name)).enumerate() {
+    for (n, object) in listed
+        .iter()
+        .filter(|o| store.looks_like_entry(&o.name))
+        .enumerate()
+    {
         if (n as u64 + 1).is_multiple_of(PROGRESS_EVERY) {
             progress(n as u64 + 1);
         }
@@ -208,7 +212,11 @@ pub(crate) fn clear(store: &dyn ObjectStore, progress: &mut dyn FnMut(u64)) -> R
     let listed = store.list(&mut |_| {})?;
     let mut report = ClearReport::default();
     let mut first_error = None;
-    for (n, object) in listed.iter().filter(|o| store.looks_like_entry(&o.name)).enumerate() {
+    for (n, object) in listed
+        .iter()
+        .filter(|o| store.looks_like_entry(&o.name))
+        .enumerate()
+    {
         if (n as u64 + 1).is_multiple_of(PROGRESS_EVERY) {
             progress(n as u64 + 1);
         }

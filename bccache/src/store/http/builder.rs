@@ -279,7 +279,9 @@ fn check_header(name: &str, value: &str, secret: bool) -> Result<()> {
         return Err(refuse("a header name is a token (letters, digits, `-`...)"));
     }
     if value.chars().any(|c| c.is_control() && c != '\t') {
-        return Err(refuse("a header value cannot hold line breaks or control characters"));
+        return Err(refuse(
+            "a header value cannot hold line breaks or control characters",
+        ));
     }
     for framed in ["host", "content-length", "transfer-encoding", "connection"] {
         if name.eq_ignore_ascii_case(framed) {
@@ -315,7 +317,10 @@ mod tests {
 
     #[test]
     fn basic_credentials_are_base64() {
-        assert_eq!(base64(b"Aladdin:open sesame"), "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert_eq!(
+            base64(b"Aladdin:open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b""), "");
     }
@@ -323,9 +328,16 @@ mod tests {
     #[test]
     fn bad_settings_are_refused_naming_them() {
         let builder = || HttpBytecodeCache::builder().url("http://127.0.0.1:1/c/");
-        for (name, value) in [("X A", "1"), ("X-A", "a\r\nb"), ("Content-Length", "1"), ("", "v")] {
+        for (name, value) in [
+            ("X A", "1"),
+            ("X-A", "a\r\nb"),
+            ("Content-Length", "1"),
+            ("", "v"),
+        ] {
             match builder().header(name, value).build() {
-                Err(Error::InvalidSetting { setting: "header", .. }) => {}
+                Err(Error::InvalidSetting {
+                    setting: "header", ..
+                }) => {}
                 other => panic!("{name:?}: {other:?}"),
             }
         }
@@ -335,7 +347,10 @@ mod tests {
                 other => panic!("{url}: {other:?}"),
             }
         }
-        assert!(matches!(HttpBytecodeCache::builder().build(), Err(Error::NoServer)));
+        assert!(matches!(
+            HttpBytecodeCache::builder().build(),
+            Err(Error::NoServer)
+        ));
         match builder().bearer_token("a\nb").build() {
             Err(error) => assert!(!error.to_string().contains("a\nb")),
             Ok(_) => panic!("a token with a line break was accepted"),

@@ -5,9 +5,11 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use super::layout::HttpLayout;
-use super::store::{ERROR_BODY, HttpBytecodeCache, HttpStore};
+use super::store::{HttpBytecodeCache, HttpStore};
 use crate::error::Result;
+use crate::net::http_client::ERROR_BODY;
 use crate::net::http1::{decode_percent, encode_path};
+use crate::net::object::is_hex;
 use crate::net::url::invalid;
 use crate::upkeep::remote::{Listed, ObjectStore};
 
@@ -67,7 +69,13 @@ impl HttpStore {
     fn propfind(&self, target: &str) -> Result<Vec<Member>> {
         let headers = [("Depth", "1"), ("Content-Type", "application/xml")];
         let response = self
-            .request("PROPFIND", target, &headers, PROPFIND_BODY.as_bytes(), MAX_LISTING)
+            .request(
+                "PROPFIND",
+                target,
+                &headers,
+                PROPFIND_BODY.as_bytes(),
+                MAX_LISTING,
+            )
             .map_err(|failure| self.error("propfind", target, failure))?;
         match response.status {
             207 => {}
@@ -208,10 +216,6 @@ fn parse_multistatus(body: &[u8]) -> std::result::Result<Vec<Member>, String> {
     Ok(members)
 }
 
-fn is_hex(text: &str, len: usize) -> bool {
-    text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 impl ObjectStore for HttpStore {
     fn location(&self) -> String {
         self.url.clone()
@@ -233,7 +237,9 @@ impl ObjectStore for HttpStore {
             HttpLayout::Subdirs => name
                 .split_once('/')
                 .is_some_and(|(dir, rest)| is_hex(dir, 2) && is_hex(rest, 38)),
-            HttpLayout::Bazel => name.strip_prefix("ac/").is_some_and(|rest| is_hex(rest, 64)),
+            HttpLayout::Bazel => name
+                .strip_prefix("ac/")
+                .is_some_and(|rest| is_hex(rest, 64)),
         }
     }
 

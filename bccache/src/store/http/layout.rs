@@ -129,7 +129,10 @@ mod tests {
         assert_eq!(HttpLayout::Subdirs.relative_path("%xy"), "%25x/y");
         assert_eq!(HttpLayout::Subdirs.relative_path("ab"), "ab");
         for name in ["flat", "subdirs", "bazel"] {
-            assert_eq!(HttpLayout::from_name(name).map(HttpLayout::name), Some(name));
+            assert_eq!(
+                HttpLayout::from_name(name).map(HttpLayout::name),
+                Some(name)
+            );
         }
     }
 }

@@ -8,7 +8,7 @@ use super::layout::HttpLayout;
 use crate::bucket::Bucket;
 use crate::cache::{BytecodeCache, Wrapper, forward_bytecode_cache};
 use crate::error::{Error, Result};
-use crate::net::http_client::{HttpServer, Outgoing, ServerFailure, UnexpectedStatus};
+use crate::net::http_client::{ERROR_BODY, HttpServer, Outgoing, ServerFailure, UnexpectedStatus};
 use crate::net::http1::Response;
 use crate::net::object::{due_for_refresh, load_parallel};
 use crate::net::policy;
@@ -206,9 +206,6 @@ impl HttpStore {
         }
     }
 }
-
-/// The longest body read from a response that is not an entry (an error page).
-pub(crate) const ERROR_BODY: usize = 64 * 1024;
 
 impl BytecodeCache for HttpStore {
     fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {

@@ -149,7 +149,11 @@ impl S3BytecodeCacheBuilder {
     /// assert!(!format!("{cache:?}").contains("secret"));
     /// # Ok::<(), bccache::Error>(())
     /// ```
-    pub fn credentials(mut self, access_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
+    pub fn credentials(
+        mut self,
+        access_key: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> Self {
         self.credentials = Credentials::Explicit {
             access_key: access_key.into(),
             secret_key: secret_key.into(),
@@ -295,7 +299,10 @@ impl S3BytecodeCacheBuilder {
             .unwrap_or_else(|| format!("http://s3.{region}.amazonaws.com"));
         let url = Url::parse(&endpoint).map_err(|e| invalid(&endpoint, e.to_string()))?;
         if url.path() != "/" || url.query().is_some() {
-            return Err(invalid(&endpoint, "an endpoint is `http://host[:port]`, no path"));
+            return Err(invalid(
+                &endpoint,
+                "an endpoint is `http://host[:port]`, no path",
+            ));
         }
         let server = HttpServer::new(&url, self.timeouts)?;
         let signer = match self.credentials {
@@ -304,7 +311,12 @@ impl S3BytecodeCacheBuilder {
                 access_key,
                 secret_key,
                 session_token,
-            } => Some(Signer::new(access_key, secret_key, session_token, region.clone())),
+            } => Some(Signer::new(
+                access_key,
+                secret_key,
+                session_token,
+                region.clone(),
+            )),
             Credentials::FromEnv => {
                 let missing = |name| {
                     setting(
@@ -314,10 +326,16 @@ impl S3BytecodeCacheBuilder {
                          `.credentials(..)` or `.anonymous()`",
                     )
                 };
-                let access_key = env("AWS_ACCESS_KEY_ID").ok_or_else(|| missing("AWS_ACCESS_KEY_ID"))?;
+                let access_key =
+                    env("AWS_ACCESS_KEY_ID").ok_or_else(|| missing("AWS_ACCESS_KEY_ID"))?;
                 let secret_key =
                     env("AWS_SECRET_ACCESS_KEY").ok_or_else(|| missing("AWS_SECRET_ACCESS_KEY"))?;
-                Some(Signer::new(access_key, secret_key, env("AWS_SESSION_TOKEN"), region.clone()))
+                Some(Signer::new(
+                    access_key,
+                    secret_key,
+                    env("AWS_SESSION_TOKEN"),
+                    region.clone(),
+                ))
             }
         };
         let rules = crate::net::shell::Rules {
@@ -368,7 +386,9 @@ pub(crate) fn from_location(location: &str) -> Result<S3BytecodeCacheBuilder> {
                     .parse::<f64>()
                     .ok()
                     .filter(|secs| (0.001..1e9).contains(secs))
-                    .ok_or_else(|| invalid(location, "`timeout` is a positive number of seconds"))?;
+                    .ok_or_else(|| {
+                        invalid(location, "`timeout` is a positive number of seconds")
+                    })?;
                 builder.timeout(Duration::from_secs_f64(secs))
             }
             _ => return Err(invalid(location, format!("unknown option `{key}`"))),
@@ -383,13 +403,25 @@ mod tests {
 
     #[test]
     fn locations_name_bucket_prefix_endpoint_and_region() -> Result<()> {
-        let cache = from_location("s3://my-bucket/app/v1/?endpoint=http://127.0.0.1:9000&region=eu-west-1")?
-            .anonymous()
-            .build()?;
+        let cache = from_location(
+            "s3://my-bucket/app/v1/?endpoint=http://127.0.0.1:9000&region=eu-west-1",
+        )?
+        .anonymous()
+        .build()?;
         assert_eq!(cache.location(), "s3://my-bucket/app/v1/");
         assert_eq!(cache.region(), "eu-west-1");
-        for bad in ["s3://b/?endpoint=https://h", "s3://UPPER/", "s3://b/?colour=red", "http://b/"] {
-            assert!(from_location(bad).and_then(|b| b.anonymous().build()).is_err(), "{bad}");
+        for bad in [
+            "s3://b/?endpoint=https://h",
+            "s3://UPPER/",
+            "s3://b/?colour=red",
+            "http://b/",
+        ] {
+            assert!(
+                from_location(bad)
+                    .and_then(|b| b.anonymous().build())
+                    .is_err(),
+                "{bad}"
+            );
         }
         Ok(())
     }

@@ -5,9 +5,10 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use super::builder::from_location;
-use super::store::{ERROR_BODY, S3Store, list_query};
+use super::store::{S3Store, list_query};
 use crate::error::Result;
-use crate::net::object::parse_iso8601;
+use crate::net::http_client::ERROR_BODY;
+use crate::net::object::{is_hex, parse_iso8601};
 use crate::net::url::invalid;
 use crate::upkeep::remote::{Listed, ObjectStore};
 
@@ -79,7 +80,8 @@ fn parse_page(body: &[u8]) -> std::result::Result<Page, String> {
                     "apos" => "'",
                     _ => return Err(format!("an unknown entity `&{name};` in a listing")),
                 };
-                if let (Some("Key"), Some(object)) = (path.last().map(String::as_str), object.as_mut())
+                if let (Some("Key"), Some(object)) =
+                    (path.last().map(String::as_str), object.as_mut())
                 {
                     object.0.push_str(character);
                 }
@@ -115,12 +117,9 @@ impl S3Store {
             builder = builder.anonymous();
         }
         let cache = builder.build()?;
-        std::sync::Arc::try_unwrap(cache.inner).map_err(|_| invalid(location, "the store is shared"))
+        std::sync::Arc::try_unwrap(cache.inner)
+            .map_err(|_| invalid(location, "the store is shared"))
     }
-}
-
-fn is_hex(text: &str, len: usize) -> bool {
-    text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 impl ObjectStore for S3Store {
@@ -136,7 +135,11 @@ impl ObjectStore for S3Store {
         let mut found = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let target = format!("/{}?{}", self.bucket, list_query(&self.shell.prefix, token.as_deref()));
+            let target = format!(
+                "/{}?{}",
+                self.bucket,
+                list_query(&self.shell.prefix, token.as_deref())
+            );
             let response = self
                 .request("GET", &target, &[], &[], MAX_PAGE)
                 .map_err(|failure| self.error("list", &self.shell.prefix, failure))?;
@@ -146,11 +149,15 @@ impl ObjectStore for S3Store {
             let page = parse_page(&response.body).map_err(|reason| {
                 self.error("list", &self.shell.prefix, Box::new(BadListing(reason)))
             })?;
-            found.extend(page.objects.into_iter().map(|(name, size, modified)| Listed {
-                modified: modified.as_deref().and_then(parse_iso8601),
-                name,
-                size,
-            }));
+            found.extend(
+                page.objects
+                    .into_iter()
+                    .map(|(name, size, modified)| Listed {
+                        modified: modified.as_deref().and_then(parse_iso8601),
+                        name,
+                        size,
+                    }),
+            );
             progress(found.len() as u64);
             match page.next {
                 Some(next) => token = Some(next),
@@ -165,7 +172,8 @@ impl ObjectStore for S3Store {
     }
 
     fn looks_like_entry(&self, name: &str) -> bool {
-        name.strip_prefix(&self.shell.prefix).is_some_and(|key| is_hex(key, 40))
+        name.strip_prefix(&self.shell.prefix)
+            .is_some_and(|key| is_hex(key, 40))
     }
 
     fn owns(&self, name: &str, key: &str) -> bool {
@@ -215,9 +223,13 @@ mod tests {
         assert_eq!(page.objects[0].0, "p/a&b");
         assert_eq!(page.objects[0].1, 12);
         assert!(page.objects[0].2.is_some() && page.objects[1].2.is_none());
-        let last = parse_page(b"<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")?;
+        let last =
+            parse_page(b"<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")?;
         assert_eq!(last, Page::default());
-        assert!(parse_page(b"<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>").is_err());
+        assert!(
+            parse_page(b"<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>")
+                .is_err()
+        );
         Ok(())
     }
 }

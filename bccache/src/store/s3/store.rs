@@ -8,15 +8,12 @@ use super::sign::Signer;
 use crate::bucket::Bucket;
 use crate::cache::{BytecodeCache, Wrapper, forward_bytecode_cache};
 use crate::error::{Error, Result};
-use crate::net::http_client::{HttpServer, Outgoing, UnexpectedStatus};
+use crate::net::http_client::{ERROR_BODY, HttpServer, Outgoing, UnexpectedStatus};
 use crate::net::http1::{Response, encode_path, encode_query};
 use crate::net::object::{due_for_refresh, load_parallel};
 use crate::net::policy;
 use crate::net::shell::Shell;
 use crate::stats::CacheStats;
-
-/// The longest body read from a response that is not an entry (an error document).
-pub(crate) const ERROR_BODY: usize = 64 * 1024;
 
 /// Stores each bucket as one object in an S3 bucket, on AWS or any S3-compatible server
 /// (MinIO, Ceph, moto...), every request signed with AWS Signature Version 4.
@@ -174,7 +171,12 @@ impl S3Store {
     }
 
     /// The error for a response with an unexpected status.
-    pub(crate) fn status_error(&self, operation: &'static str, key: &str, response: &Response) -> Error {
+    pub(crate) fn status_error(
+        &self,
+        operation: &'static str,
+        key: &str,
+        response: &Response,
+    ) -> Error {
         self.error(
             operation,
             key,
