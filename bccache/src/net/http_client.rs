@@ -209,6 +209,19 @@ fn io_failure(connection: &Connection, error: io::Error) -> HttpFailure {
     HttpFailure::Io { error, stale }
 }
 
+/// A reply the server sent that cannot be used (a listing that is not what it should be), as
+/// an error.
+#[derive(Debug)]
+pub(crate) struct BadReply(pub(crate) String);
+
+impl fmt::Display for BadReply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadReply {}
+
 /// A response with a status the request did not expect, as an error naming the server.
 #[derive(Debug)]
 pub(crate) struct UnexpectedStatus {

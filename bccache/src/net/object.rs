@@ -99,6 +99,95 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+/// The builder setters both object stores share, with their docs: `timeout`, `ignore_errors`,
+/// `checksum` and `max_entry_size`, on a builder with those fields (`timeouts` a
+/// [`Timeouts`](crate::net::url::Timeouts)) and a `DEFAULT_CONNECT_TIMEOUT` in scope.
+/// `$builder` is the doc examples' builder expression, `$error` the error a failure returns.
+macro_rules! object_setters {
+    ($store:ident, $builder:literal, timeout: $timeout_doc:literal, error: $error:literal) => {
+        #[doc = $timeout_doc]
+        ///
+        /// ```
+        /// use std::time::Duration;
+        ///
+        #[doc = concat!("let cache = ", $builder)]
+        ///     .timeout(Duration::from_millis(300))
+        ///     .build()?;
+        /// # Ok::<(), bccache::Error>(())
+        /// ```
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.timeouts = $crate::net::url::Timeouts {
+                connect: DEFAULT_CONNECT_TIMEOUT.min(timeout),
+                io: timeout,
+            };
+            self
+        }
+
+        /// Whether a failed request is a miss (load) or dropped (store) rather than returned
+        #[doc = concat!("as [`", $error, "`](crate::", $error, "). Default `true`.")]
+        ///
+        /// ```
+        #[doc = concat!("let cache = ", $builder, ".ignore_errors(false).build()?;")]
+        /// assert!(!cache.ignore_errors());
+        /// # Ok::<(), bccache::Error>(())
+        /// ```
+        pub fn ignore_errors(mut self, ignore: bool) -> Self {
+            self.ignore_errors = ignore;
+            self
+        }
+
+        /// The algorithm that sums sources (default [`Checksum::Sha1`](crate::Checksum::Sha1),
+        /// Jinja2's).
+        ///
+        /// ```
+        /// use bccache::Checksum;
+        ///
+        #[doc = concat!("let cache = ", $builder, ".checksum(Checksum::Xxh3_128).build()?;")]
+        /// assert_eq!(cache.checksum_algorithm(), Checksum::Xxh3_128);
+        /// # Ok::<(), bccache::Error>(())
+        /// ```
+        pub fn checksum(mut self, checksum: $crate::Checksum) -> Self {
+            self.checksum = checksum;
+            self
+        }
+
+        /// The largest entry read, in bytes (default
+        /// [`DEFAULT_MAX_ENTRY_SIZE`](crate::DEFAULT_MAX_ENTRY_SIZE)): a longer response is an
+        /// error (a miss while errors are ignored), refused before its body is read.
+        ///
+        /// ```
+        #[doc = concat!("let cache = ", $builder, ".max_entry_size(64 << 20).build()?;")]
+        /// # Ok::<(), bccache::Error>(())
+        /// ```
+        pub fn max_entry_size(mut self, bytes: u64) -> Self {
+            self.max_entry_size = bytes;
+            self
+        }
+    };
+}
+
+pub(crate) use object_setters;
+
+/// The trait methods both object stores answer the same way, inside their `impl
+/// BytecodeCache`: batches in parallel, the configured checksum, the shell's counters.
+macro_rules! object_store_methods {
+    () => {
+        fn load_bytecodes(&self, buckets: &mut [$crate::Bucket<'_>]) -> $crate::Result<()> {
+            $crate::net::object::load_parallel(buckets, &|bucket| self.load_bytecode(bucket))
+        }
+
+        fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
+            self.shell.checksum.of(source)
+        }
+
+        fn stats(&self) -> Option<$crate::CacheStats> {
+            Some(self.shell.counters.snapshot())
+        }
+    };
+}
+
+pub(crate) use object_store_methods;
+
 /// `AsyncBytecodeCache` for an object store whose body is an `Arc` of a sync store in field
 /// `inner`: every call goes through tokio's blocking pool ([`Blocking`](crate::Blocking)), so
 /// a slow server never stalls a runtime thread.

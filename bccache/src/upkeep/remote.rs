@@ -64,6 +64,25 @@ fn is_ours(store: &dyn ObjectStore, name: &str, head: &[u8]) -> bool {
     }
 }
 
+/// The listed objects whose names have an entry's form, calling `progress` every
+/// [`PROGRESS_EVERY`] of them.
+fn entries<'a>(
+    store: &'a dyn ObjectStore,
+    listed: &'a [Listed],
+    progress: &'a mut dyn FnMut(u64),
+) -> impl Iterator<Item = &'a Listed> + 'a {
+    listed
+        .iter()
+        .filter(|object| store.looks_like_entry(&object.name))
+        .enumerate()
+        .map(move |(n, object)| {
+            if (n as u64 + 1).is_multiple_of(PROGRESS_EVERY) {
+                progress(n as u64 + 1);
+            }
+            object
+        })
+}
+
 /// Whether the object is provably this store's entry, reading its first bytes.
 fn check_owned(store: &dyn ObjectStore, name: &str) -> Result<Option<bool>> {
     Ok(store
@@ -115,14 +134,7 @@ pub(crate) fn verify(
 ) -> Result<VerifyReport> {
     let listed = store.list(&mut |_| {})?;
     let mut report = VerifyReport::default();
-    for (n, object) in listed
-        .iter()
-        .filter(|o| store.looks_like_entry(&o.name))
-        .enumerate()
-    {
-        if (n as u64 + 1).is_multiple_of(PROGRESS_EVERY) {
-            progress(n as u64 + 1);
-        }
+    for object in entries(store, &listed, progress) {
         let bytes = match store.fetch(&object.name, None) {
             Ok(Some(bytes)) => bytes,
             Ok(None) => continue,
@@ -212,14 +224,7 @@ pub(crate) fn clear(store: &dyn ObjectStore, progress: &mut dyn FnMut(u64)) -> R
     let listed = store.list(&mut |_| {})?;
     let mut report = ClearReport::default();
     let mut first_error = None;
-    for (n, object) in listed
-        .iter()
-        .filter(|o| store.looks_like_entry(&o.name))
-        .enumerate()
-    {
-        if (n as u64 + 1).is_multiple_of(PROGRESS_EVERY) {
-            progress(n as u64 + 1);
-        }
+    for object in entries(store, &listed, progress) {
         let result = check_owned(store, &object.name).and_then(|owned| match owned {
             Some(true) => store.delete(&object.name).map(|()| true),
             _ => Ok(false),

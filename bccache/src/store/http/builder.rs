@@ -11,6 +11,7 @@ use super::store::{HttpBytecodeCache, HttpStore};
 use crate::checksum::Checksum;
 use crate::error::{Error, Result};
 use crate::net::http_client::HttpServer;
+use crate::net::object::object_setters;
 use crate::net::shell::Settings;
 use crate::net::url::{Timeouts, invalid, masked};
 
@@ -134,71 +135,12 @@ impl HttpBytecodeCacheBuilder {
         self
     }
 
-    /// How long a whole response may take (default 10 s); connecting takes at most half a
-    /// second, or this when it is shorter.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    ///
-    /// let cache = bccache::HttpBytecodeCache::builder()
-    ///     .url("http://h/")
-    ///     .timeout(Duration::from_millis(300))
-    ///     .build()?;
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts = Timeouts {
-            connect: DEFAULT_CONNECT_TIMEOUT.min(timeout),
-            io: timeout,
-        };
-        self
-    }
-
-    /// Whether a failed request is a miss (load) or dropped (store) rather than returned as
-    /// [`Error::Http`]. Default `true`.
-    ///
-    /// ```
-    /// let cache = bccache::HttpBytecodeCache::builder().url("http://h/").ignore_errors(false).build()?;
-    /// assert!(!cache.ignore_errors());
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn ignore_errors(mut self, ignore: bool) -> Self {
-        self.ignore_errors = ignore;
-        self
-    }
-
-    /// The algorithm that sums sources (default [`Checksum::Sha1`], Jinja2's).
-    ///
-    /// ```
-    /// use bccache::Checksum;
-    ///
-    /// let cache = bccache::HttpBytecodeCache::builder()
-    ///     .url("http://h/")
-    ///     .checksum(Checksum::Xxh3_128)
-    ///     .build()?;
-    /// assert_eq!(cache.checksum_algorithm(), Checksum::Xxh3_128);
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn checksum(mut self, checksum: Checksum) -> Self {
-        self.checksum = checksum;
-        self
-    }
-
-    /// The largest entry read, in bytes (default
-    /// [`DEFAULT_MAX_ENTRY_SIZE`](crate::DEFAULT_MAX_ENTRY_SIZE)): a longer response is an
-    /// error (a miss while errors are ignored), refused before its body is read.
-    ///
-    /// ```
-    /// let cache = bccache::HttpBytecodeCache::builder()
-    ///     .url("http://h/")
-    ///     .max_entry_size(64 << 20)
-    ///     .build()?;
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn max_entry_size(mut self, bytes: u64) -> Self {
-        self.max_entry_size = bytes;
-        self
-    }
+    object_setters!(
+        HttpBytecodeCache,
+        "bccache::HttpBytecodeCache::builder().url(\"http://h/\")",
+        timeout: "How long a whole response may take (default 10 s); connecting takes at most half a second, or this when it is shorter.",
+        error: "Error::Http"
+    );
 
     /// Checks everything and builds the cache, without contacting the server.
     ///

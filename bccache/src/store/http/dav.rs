@@ -7,7 +7,7 @@ use quick_xml::events::Event;
 use super::layout::HttpLayout;
 use super::store::{HttpBytecodeCache, HttpStore};
 use crate::error::Result;
-use crate::net::http_client::ERROR_BODY;
+use crate::net::http_client::{BadReply, ERROR_BODY};
 use crate::net::http1::{decode_percent, encode_path};
 use crate::net::object::is_hex;
 use crate::net::url::invalid;
@@ -19,18 +19,6 @@ const MAX_LISTING: usize = 128 * 1024 * 1024;
 const PROPFIND_BODY: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
 <D:propfind xmlns:D=\"DAV:\"><D:prop><D:resourcetype/><D:getcontentlength/>\
 <D:getlastmodified/></D:prop></D:propfind>";
-
-/// Why a listing failed although the server answered.
-#[derive(Debug)]
-struct NoPropfind(String);
-
-impl std::fmt::Display for NoPropfind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for NoPropfind {}
 
 /// One `<response>` of a multi-status reply.
 #[derive(Default)]
@@ -84,7 +72,7 @@ impl HttpStore {
                 return Err(self.error(
                     "propfind",
                     target,
-                    NoPropfind(format!(
+                    BadReply(format!(
                         "the server does not offer WebDAV PROPFIND (HTTP {}), which listing a \
                          cache needs; with nginx, load the dav-ext module \
                          (`dav_ext_methods PROPFIND OPTIONS;`)",
@@ -95,7 +83,7 @@ impl HttpStore {
             _ => return Err(self.status_error("propfind", target, &response)),
         }
         let members = parse_multistatus(&response.body)
-            .map_err(|reason| self.error("propfind", target, NoPropfind(reason)))?;
+            .map_err(|reason| self.error("propfind", target, BadReply(reason)))?;
         let own = decode_percent(target).unwrap_or_default();
         Ok(members
             .into_iter()

@@ -10,10 +10,8 @@ use crate::cache::{BytecodeCache, Wrapper, forward_bytecode_cache};
 use crate::error::{Error, Result};
 use crate::net::http_client::{ERROR_BODY, HttpServer, Outgoing, ServerFailure, UnexpectedStatus};
 use crate::net::http1::Response;
-use crate::net::object::{due_for_refresh, load_parallel};
-use crate::net::policy;
+use crate::net::object::{due_for_refresh, object_store_methods};
 use crate::net::shell::Shell;
-use crate::stats::CacheStats;
 
 /// Stores each bucket as one object on an HTTP server: nginx with WebDAV's `PUT` and `DELETE`,
 /// any WebDAV server, ccache's and sccache's HTTP caches, a Bazel remote cache.
@@ -190,12 +188,6 @@ impl HttpStore {
         )
     }
 
-    /// Counts a failure and applies the error policy (`loud`: logged at `warn`).
-    fn failed(&self, error: Error, loud: bool) -> Result<()> {
-        self.shell.counters.failed();
-        policy::apply(self.shell.ignore_errors, error, loud)
-    }
-
     /// `PUT`s an encoded entry to `target`.
     pub(crate) fn put(&self, target: &str, entry: &[u8]) -> Result<()> {
         let headers = [("Content-Type", "application/octet-stream")];
@@ -213,7 +205,7 @@ impl BytecodeCache for HttpStore {
         let target = self.target(&bucket.key);
         let response = match self.request("GET", &target, &[], &[], self.max_entry_size) {
             Ok(response) => response,
-            Err(failure) => return self.failed(self.error("get", &target, failure), false),
+            Err(failure) => return self.shell.failed(self.error("get", &target, failure)),
         };
         match response.status {
             200 => {
@@ -223,7 +215,7 @@ impl BytecodeCache for HttpStore {
                 if let (Some(entry), Some(_)) = (copy, &bucket.code) {
                     // Recency for remote pruning; a failure here costs the hit nothing.
                     if let Err(error) = self.put(&target, &entry) {
-                        let _ = self.failed(error, false);
+                        let _ = self.shell.failed(error);
                     }
                 }
                 Ok(())
@@ -232,7 +224,9 @@ impl BytecodeCache for HttpStore {
                 self.shell.loaded(bucket, None);
                 Ok(())
             }
-            _ => self.failed(self.status_error("get", &target, &response), false),
+            _ => self
+                .shell
+                .failed(self.status_error("get", &target, &response)),
         }
     }
 
@@ -242,26 +236,10 @@ impl BytecodeCache for HttpStore {
             return Ok(());
         }
         let target = self.target(&bucket.key);
-        match self.put(&target, &entry) {
-            Ok(()) => {
-                self.shell.counters.stored(entry.len() as u64);
-                Ok(())
-            }
-            Err(error) => self.failed(error, true),
-        }
+        self.shell.stored(entry.len(), self.put(&target, &entry))
     }
 
-    fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
-        load_parallel(buckets, &|bucket| self.load_bytecode(bucket))
-    }
-
-    fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
-        self.shell.checksum.of(source)
-    }
-
-    fn stats(&self) -> Option<CacheStats> {
-        Some(self.shell.counters.snapshot())
-    }
+    object_store_methods!();
 
     /// Deletes the entries this store wrote under its URL (listed with `PROPFIND`), and
     /// nothing else; a read-only store deletes nothing.

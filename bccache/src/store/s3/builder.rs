@@ -12,6 +12,7 @@ use crate::cache::DEFAULT_PREFIX;
 use crate::checksum::Checksum;
 use crate::error::{Error, Result};
 use crate::net::http_client::HttpServer;
+use crate::net::object::object_setters;
 use crate::net::shell::Settings;
 use crate::net::url::{Timeouts, invalid};
 
@@ -188,78 +189,12 @@ impl S3BytecodeCacheBuilder {
         self
     }
 
-    /// How long a whole response may take (default 30 s); connecting takes at most a second,
-    /// or this when it is shorter.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    ///
-    /// let cache = bccache::S3BytecodeCache::builder()
-    ///     .bucket("b")
-    ///     .anonymous()
-    ///     .timeout(Duration::from_secs(2))
-    ///     .build()?;
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts = Timeouts {
-            connect: DEFAULT_CONNECT_TIMEOUT.min(timeout),
-            io: timeout,
-        };
-        self
-    }
-
-    /// Whether a failed request is a miss (load) or dropped (store) rather than returned as
-    /// [`Error::S3`]. Default `true`.
-    ///
-    /// ```
-    /// let cache = bccache::S3BytecodeCache::builder()
-    ///     .bucket("b")
-    ///     .anonymous()
-    ///     .ignore_errors(false)
-    ///     .build()?;
-    /// assert!(!cache.ignore_errors());
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn ignore_errors(mut self, ignore: bool) -> Self {
-        self.ignore_errors = ignore;
-        self
-    }
-
-    /// The algorithm that sums sources (default [`Checksum::Sha1`], Jinja2's).
-    ///
-    /// ```
-    /// use bccache::Checksum;
-    ///
-    /// let cache = bccache::S3BytecodeCache::builder()
-    ///     .bucket("b")
-    ///     .anonymous()
-    ///     .checksum(Checksum::Xxh3_128)
-    ///     .build()?;
-    /// assert_eq!(cache.checksum_algorithm(), Checksum::Xxh3_128);
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn checksum(mut self, checksum: Checksum) -> Self {
-        self.checksum = checksum;
-        self
-    }
-
-    /// The largest entry read, in bytes (default
-    /// [`DEFAULT_MAX_ENTRY_SIZE`](crate::DEFAULT_MAX_ENTRY_SIZE)); a longer object is an error
-    /// (a miss while errors are ignored), refused before its body is read.
-    ///
-    /// ```
-    /// let cache = bccache::S3BytecodeCache::builder()
-    ///     .bucket("b")
-    ///     .anonymous()
-    ///     .max_entry_size(64 << 20)
-    ///     .build()?;
-    /// # Ok::<(), bccache::Error>(())
-    /// ```
-    pub fn max_entry_size(mut self, bytes: u64) -> Self {
-        self.max_entry_size = bytes;
-        self
-    }
+    object_setters!(
+        S3BytecodeCache,
+        "bccache::S3BytecodeCache::builder().bucket(\"bbb\").anonymous()",
+        timeout: "How long a whole response may take (default 30 s); connecting takes at most a second, or this when it is shorter.",
+        error: "Error::S3"
+    );
 
     /// Checks everything and builds the cache, without contacting the server.
     ///

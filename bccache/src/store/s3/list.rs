@@ -7,7 +7,7 @@ use quick_xml::events::Event;
 use super::builder::from_location;
 use super::store::{S3Store, list_query};
 use crate::error::Result;
-use crate::net::http_client::ERROR_BODY;
+use crate::net::http_client::{BadReply, ERROR_BODY};
 use crate::net::object::{is_hex, parse_iso8601};
 use crate::net::url::invalid;
 use crate::upkeep::remote::{Listed, ObjectStore};
@@ -23,17 +23,6 @@ struct Page {
     objects: Vec<(String, u64, Option<String>)>,
     next: Option<String>,
 }
-
-#[derive(Debug)]
-struct BadListing(String);
-
-impl std::fmt::Display for BadListing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for BadListing {}
 
 fn parse_page(body: &[u8]) -> std::result::Result<Page, String> {
     let mut reader = Reader::from_reader(body);
@@ -147,7 +136,7 @@ impl ObjectStore for S3Store {
                 return Err(self.status_error("list", &self.shell.prefix, &response));
             }
             let page = parse_page(&response.body).map_err(|reason| {
-                self.error("list", &self.shell.prefix, Box::new(BadListing(reason)))
+                self.error("list", &self.shell.prefix, Box::new(BadReply(reason)))
             })?;
             found.extend(
                 page.objects
@@ -167,7 +156,7 @@ impl ObjectStore for S3Store {
         Err(self.error(
             "list",
             &self.shell.prefix,
-            Box::new(BadListing(format!("over {MAX_PAGES} pages"))),
+            Box::new(BadReply(format!("over {MAX_PAGES} pages"))),
         ))
     }
 

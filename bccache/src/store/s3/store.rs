@@ -10,10 +10,8 @@ use crate::cache::{BytecodeCache, Wrapper, forward_bytecode_cache};
 use crate::error::{Error, Result};
 use crate::net::http_client::{ERROR_BODY, HttpServer, Outgoing, UnexpectedStatus};
 use crate::net::http1::{Response, encode_path, encode_query};
-use crate::net::object::{due_for_refresh, load_parallel};
-use crate::net::policy;
+use crate::net::object::{due_for_refresh, object_store_methods};
 use crate::net::shell::Shell;
-use crate::stats::CacheStats;
 
 /// Stores each bucket as one object in an S3 bucket, on AWS or any S3-compatible server
 /// (MinIO, Ceph, moto...), every request signed with AWS Signature Version 4.
@@ -184,11 +182,6 @@ impl S3Store {
         )
     }
 
-    fn failed(&self, error: Error, loud: bool) -> Result<()> {
-        self.shell.counters.failed();
-        policy::apply(self.shell.ignore_errors, error, loud)
-    }
-
     /// `CopyObject` onto itself: a new `LastModified`, the same bytes.
     fn touch(&self, key: &str) -> Result<()> {
         let target = self.object_target(key);
@@ -219,7 +212,7 @@ impl BytecodeCache for S3Store {
         let target = self.object_target(&key);
         let response = match self.request("GET", &target, &[], &[], self.max_entry_size) {
             Ok(response) => response,
-            Err(failure) => return self.failed(self.error("get", &key, failure), false),
+            Err(failure) => return self.shell.failed(self.error("get", &key, failure)),
         };
         match response.status {
             200 => {
@@ -231,7 +224,7 @@ impl BytecodeCache for S3Store {
                     && let Err(error) = self.touch(&key)
                 {
                     // Recency for remote pruning; a failure here costs the hit nothing.
-                    let _ = self.failed(error, false);
+                    let _ = self.shell.failed(error);
                 }
                 Ok(())
             }
@@ -239,7 +232,7 @@ impl BytecodeCache for S3Store {
                 self.shell.loaded(bucket, None);
                 Ok(())
             }
-            _ => self.failed(self.status_error("get", &key, &response), false),
+            _ => self.shell.failed(self.status_error("get", &key, &response)),
         }
     }
 
@@ -256,26 +249,10 @@ impl BytecodeCache for S3Store {
             Ok(response) => Err(self.status_error("put", &key, &response)),
             Err(failure) => Err(self.error("put", &key, failure)),
         };
-        match result {
-            Ok(()) => {
-                self.shell.counters.stored(entry.len() as u64);
-                Ok(())
-            }
-            Err(error) => self.failed(error, true),
-        }
+        self.shell.stored(entry.len(), result)
     }
 
-    fn load_bytecodes(&self, buckets: &mut [Bucket<'_>]) -> Result<()> {
-        load_parallel(buckets, &|bucket| self.load_bytecode(bucket))
-    }
-
-    fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
-        self.shell.checksum.of(source)
-    }
-
-    fn stats(&self) -> Option<CacheStats> {
-        Some(self.shell.counters.snapshot())
-    }
+    object_store_methods!();
 
     /// Deletes the entries this store wrote under its prefix (listed with `ListObjectsV2`),
     /// and nothing else; an anonymous store deletes nothing.
