@@ -188,6 +188,29 @@ macro_rules! object_store_methods {
 
 pub(crate) use object_store_methods;
 
+/// The public store around its `Arc`ed body (field `inner`): the sync trait forwarded to the
+/// body, and the async one through the blocking pool.
+macro_rules! public_object_store {
+    ($store:ty, $body:ty) => {
+        impl $crate::cache::Wrapper for $store {
+            type Inner = $body;
+
+            fn wrapped(&self) -> &$body {
+                &self.inner
+            }
+        }
+
+        impl $crate::BytecodeCache for $store {
+            $crate::cache::forward_bytecode_cache!(every);
+        }
+
+        #[cfg(feature = "tokio")]
+        $crate::net::object::async_through_blocking_pool!($store);
+    };
+}
+
+pub(crate) use public_object_store;
+
 /// `AsyncBytecodeCache` for an object store whose body is an `Arc` of a sync store in field
 /// `inner`: every call goes through tokio's blocking pool ([`Blocking`](crate::Blocking)), so
 /// a slow server never stalls a runtime thread.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::builder::HttpBytecodeCacheBuilder;
 use super::layout::HttpLayout;
 use crate::bucket::Bucket;
-use crate::cache::{BytecodeCache, Wrapper, forward_bytecode_cache};
+use crate::cache::BytecodeCache;
 use crate::error::{Error, Result};
 use crate::net::http_client::{ERROR_BODY, HttpServer, Outgoing, ServerFailure, UnexpectedStatus};
 use crate::net::http1::Response;
@@ -251,17 +251,4 @@ impl BytecodeCache for HttpStore {
     }
 }
 
-impl Wrapper for HttpBytecodeCache {
-    type Inner = HttpStore;
-
-    fn wrapped(&self) -> &HttpStore {
-        &self.inner
-    }
-}
-
-impl BytecodeCache for HttpBytecodeCache {
-    forward_bytecode_cache!(every);
-}
-
-#[cfg(feature = "tokio")]
-crate::net::object::async_through_blocking_pool!(HttpBytecodeCache);
+crate::net::object::public_object_store!(HttpBytecodeCache, HttpStore);

@@ -94,11 +94,11 @@ impl S3BytecodeCacheBuilder {
     ///
     /// ```
     /// let cache = bccache::S3BytecodeCache::builder()
-    ///     .bucket("b")
+    ///     .bucket("templates")
     ///     .prefix("app/v2/")
     ///     .anonymous()
     ///     .build()?;
-    /// assert_eq!(cache.location(), "s3://b/app/v2/");
+    /// assert_eq!(cache.location(), "s3://templates/app/v2/");
     /// # Ok::<(), bccache::Error>(())
     /// ```
     pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
@@ -112,7 +112,7 @@ impl S3BytecodeCacheBuilder {
     ///
     /// ```
     /// let cache = bccache::S3BytecodeCache::builder()
-    ///     .bucket("b")
+    ///     .bucket("templates")
     ///     .endpoint("http://minio.internal:9000")
     ///     .anonymous()
     ///     .build()?;
@@ -128,7 +128,7 @@ impl S3BytecodeCacheBuilder {
     ///
     /// ```
     /// let cache = bccache::S3BytecodeCache::builder()
-    ///     .bucket("b")
+    ///     .bucket("templates")
     ///     .region("eu-west-1")
     ///     .anonymous()
     ///     .build()?;
@@ -144,7 +144,7 @@ impl S3BytecodeCacheBuilder {
     ///
     /// ```
     /// let cache = bccache::S3BytecodeCache::builder()
-    ///     .bucket("b")
+    ///     .bucket("templates")
     ///     .credentials("AKIDEXAMPLE", "secret")
     ///     .build()?;
     /// assert!(!format!("{cache:?}").contains("secret"));
@@ -168,7 +168,7 @@ impl S3BytecodeCacheBuilder {
     /// by `build`. Missing keys are an error from `build`.
     ///
     /// ```no_run
-    /// let cache = bccache::S3BytecodeCache::builder().bucket("b").from_env().build()?;
+    /// let cache = bccache::S3BytecodeCache::builder().bucket("templates").from_env().build()?;
     /// # Ok::<(), bccache::Error>(())
     /// ```
     pub fn from_env(mut self) -> Self {

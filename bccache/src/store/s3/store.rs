@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::builder::S3BytecodeCacheBuilder;
 use super::sign::Signer;
 use crate::bucket::Bucket;
-use crate::cache::{BytecodeCache, Wrapper, forward_bytecode_cache};
+use crate::cache::BytecodeCache;
 use crate::error::{Error, Result};
 use crate::net::http_client::{ERROR_BODY, HttpServer, Outgoing, UnexpectedStatus};
 use crate::net::http1::{Response, encode_path, encode_query};
@@ -276,17 +276,4 @@ pub(crate) fn list_query(prefix: &str, token: Option<&str>) -> String {
     query
 }
 
-impl Wrapper for S3BytecodeCache {
-    type Inner = S3Store;
-
-    fn wrapped(&self) -> &S3Store {
-        &self.inner
-    }
-}
-
-impl BytecodeCache for S3BytecodeCache {
-    forward_bytecode_cache!(every);
-}
-
-#[cfg(feature = "tokio")]
-crate::net::object::async_through_blocking_pool!(S3BytecodeCache);
+crate::net::object::public_object_store!(S3BytecodeCache, S3Store);
