@@ -120,6 +120,41 @@ fn a_corrupted_object_is_a_miss() {
 }
 
 #[test]
+fn a_hit_copies_an_old_entry_onto_itself_and_leaves_a_young_one() {
+    let moto = MotoS3::start();
+    let cache = cache(&moto, BUCKET, "touch-");
+    let key = store_key(&cache, "a.lua", SOURCE, b"code");
+    let object = format!("touch-{key}");
+    let stored = moto.last_modified(BUCKET, &object);
+    let bytes = moto.get_raw(BUCKET, &object);
+    assert!(!stored.is_empty());
+    // LastModified has a resolution of a second.
+    std::thread::sleep(Duration::from_millis(1100));
+    assert!(load(&cache, "a.lua", SOURCE).is_some());
+    assert_eq!(
+        moto.last_modified(BUCKET, &object),
+        stored,
+        "younger than a day"
+    );
+    let eager = S3BytecodeCache::builder()
+        .bucket(BUCKET)
+        .prefix("touch-")
+        .endpoint(moto.endpoint())
+        .credentials(&moto.access_key, &moto.secret_key)
+        .refresh_after(Duration::ZERO)
+        .ignore_errors(false)
+        .build()
+        .expect("valid");
+    assert!(load(&eager, "a.lua", SOURCE).is_some());
+    assert!(
+        moto.last_modified(BUCKET, &object) > stored,
+        "copied onto itself"
+    );
+    assert_eq!(moto.get_raw(BUCKET, &object), bytes, "the same bytes");
+    assert_eq!(eager.stats().expect("counts").errors, 0);
+}
+
+#[test]
 fn anonymous_reads_a_public_bucket_and_never_writes() {
     let moto = MotoS3::start_open();
     let writer = cache(&moto, BUCKET, "pub/");

@@ -192,6 +192,32 @@ impl MotoS3 {
         output.stdout
     }
 
+    /// The object's `LastModified` as moto's model holds it (ISO 8601, to the second).
+    pub fn last_modified(&self, bucket: &str, key: &str) -> String {
+        let script = r#"
+import sys, json, urllib.request
+data = json.load(urllib.request.urlopen(sys.argv[1] + "/moto-api/data.json"))
+times = [k["last_modified_ISO8601"] for k in data.get("s3", {}).get("FakeKey", [])
+         if k.get("bucket_name") == sys.argv[2] and k.get("name") == sys.argv[3]
+         and not k.get("disposed")]
+print(max(times) if times else "")
+"#;
+        let output = Command::new(python_beside(&binary()))
+            .arg("-c")
+            .arg(script)
+            .arg(self.endpoint())
+            .arg(bucket)
+            .arg(key)
+            .output()
+            .expect("run python");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+
     /// Stores `bytes` as the object `key`, with boto3 (not through the cache under test).
     pub fn put_raw(&self, bucket: &str, key: &str, bytes: &[u8]) {
         self.boto(

@@ -55,12 +55,13 @@ pub(crate) fn is_hex(text: &str, len: usize) -> bool {
     text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Whether an entry last modified at `last_modified` (an HTTP date) is due for a refresh.
-pub(crate) fn due_for_refresh(last_modified: Option<&str>) -> bool {
+/// Whether an entry last modified at `last_modified` (an HTTP date) is due for a refresh:
+/// older than `after`.
+pub(crate) fn due_for_refresh(last_modified: Option<&str>, after: Duration) -> bool {
     last_modified
         .and_then(|date| httpdate::parse_http_date(date).ok())
         .and_then(|modified| SystemTime::now().duration_since(modified).ok())
-        .is_some_and(|age| age > REFRESH_AFTER)
+        .is_some_and(|age| age > after)
 }
 
 /// An ISO 8601 UTC time as S3 lists it (`2026-12-06T14:03:05.000Z`), to the second.
@@ -161,6 +162,22 @@ macro_rules! object_setters {
         /// ```
         pub fn max_entry_size(mut self, bytes: u64) -> Self {
             self.max_entry_size = bytes;
+            self
+        }
+
+        /// A hit on an entry last modified longer ago than this writes it again, so that remote
+        /// pruning sees it in use (default a day: hits cost no write the rest of the time).
+        ///
+        /// ```
+        /// use std::time::Duration;
+        ///
+        #[doc = concat!("let cache = ", $builder)]
+        ///     .refresh_after(Duration::from_secs(7 * 24 * 3600))
+        ///     .build()?;
+        /// # Ok::<(), bccache::Error>(())
+        /// ```
+        pub fn refresh_after(mut self, age: std::time::Duration) -> Self {
+            self.refresh_after = age;
             self
         }
     };
@@ -288,9 +305,9 @@ mod tests {
     #[test]
     fn only_entries_older_than_a_day_are_refreshed() {
         let date = |ago: u64| httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(ago));
-        assert!(!due_for_refresh(Some(&date(3600))));
-        assert!(due_for_refresh(Some(&date(25 * 3600))));
-        assert!(!due_for_refresh(None));
-        assert!(!due_for_refresh(Some("not a date")));
+        assert!(!due_for_refresh(Some(&date(3600)), REFRESH_AFTER));
+        assert!(due_for_refresh(Some(&date(25 * 3600)), REFRESH_AFTER));
+        assert!(!due_for_refresh(None, REFRESH_AFTER));
+        assert!(!due_for_refresh(Some("not a date"), REFRESH_AFTER));
     }
 }

@@ -33,6 +33,7 @@ pub struct HttpBytecodeCacheBuilder {
     ignore_errors: bool,
     checksum: Checksum,
     max_entry_size: u64,
+    refresh_after: Duration,
 }
 
 impl fmt::Debug for HttpBytecodeCacheBuilder {
@@ -63,6 +64,7 @@ impl HttpBytecodeCacheBuilder {
             ignore_errors: true,
             checksum: Checksum::Sha1,
             max_entry_size: crate::DEFAULT_MAX_ENTRY_SIZE,
+            refresh_after: crate::net::object::REFRESH_AFTER,
         }
     }
 
@@ -198,6 +200,7 @@ impl HttpBytecodeCacheBuilder {
                 headers,
                 read_only: self.read_only,
                 max_entry_size: usize::try_from(self.max_entry_size).unwrap_or(usize::MAX),
+                refresh_after: self.refresh_after,
                 shell,
             }),
         })

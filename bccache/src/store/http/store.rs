@@ -68,6 +68,8 @@ pub(crate) struct HttpStore {
     pub(super) headers: Vec<(String, String)>,
     pub(super) read_only: bool,
     pub(super) max_entry_size: usize,
+    /// A hit on an entry older than this writes it again.
+    pub(super) refresh_after: std::time::Duration,
     pub(super) shell: Shell,
 }
 
@@ -209,7 +211,8 @@ impl BytecodeCache for HttpStore {
         };
         match response.status {
             200 => {
-                let refresh = !self.read_only && due_for_refresh(response.last_modified.as_deref());
+                let refresh = !self.read_only
+                    && due_for_refresh(response.last_modified.as_deref(), self.refresh_after);
                 let copy = refresh.then(|| response.body.clone());
                 self.shell.loaded(bucket, Some(response.body));
                 if let (Some(entry), Some(_)) = (copy, &bucket.code) {

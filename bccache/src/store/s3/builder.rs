@@ -46,6 +46,7 @@ pub struct S3BytecodeCacheBuilder {
     ignore_errors: bool,
     checksum: Checksum,
     max_entry_size: u64,
+    refresh_after: Duration,
 }
 
 impl fmt::Debug for S3BytecodeCacheBuilder {
@@ -74,6 +75,7 @@ impl S3BytecodeCacheBuilder {
             ignore_errors: true,
             checksum: Checksum::Sha1,
             max_entry_size: crate::DEFAULT_MAX_ENTRY_SIZE,
+            refresh_after: crate::net::object::REFRESH_AFTER,
         }
     }
 
@@ -294,6 +296,7 @@ impl S3BytecodeCacheBuilder {
                 signer,
                 region,
                 max_entry_size: usize::try_from(self.max_entry_size).unwrap_or(usize::MAX),
+                refresh_after: self.refresh_after,
                 shell,
             }),
         })

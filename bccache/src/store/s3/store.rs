@@ -60,6 +60,8 @@ pub(crate) struct S3Store {
     pub(super) signer: Option<Signer>,
     pub(super) region: String,
     pub(super) max_entry_size: usize,
+    /// A hit on an entry older than this writes it again.
+    pub(super) refresh_after: std::time::Duration,
     pub(super) shell: Shell,
 }
 
@@ -216,8 +218,8 @@ impl BytecodeCache for S3Store {
         };
         match response.status {
             200 => {
-                let refresh =
-                    self.signer.is_some() && due_for_refresh(response.last_modified.as_deref());
+                let refresh = self.signer.is_some()
+                    && due_for_refresh(response.last_modified.as_deref(), self.refresh_after);
                 self.shell.loaded(bucket, Some(response.body));
                 if refresh
                     && bucket.code.is_some()
