@@ -19,6 +19,25 @@
 //! crate (`bccache::upkeep::scan_dir`, `FileSystemBytecodeCache::{verify, prune,
 //! prune_to_size, clear_with_report}`); this command parses arguments and prints.
 //!
+//! # Remote caches
+//!
+//! Every command also takes the location of an HTTP (WebDAV) or S3 cache in place of `DIR`
+//! (features `http` and `s3`, on by default):
+//!
+//! ```text
+//! bccache stats http://cache.internal:8080/bytecode/?layout=subdirs
+//! bccache prune 's3://bucket/app/?endpoint=http://127.0.0.1:9000&region=eu-west-1' \
+//!     --older-than 30d --max-size 10GiB
+//! ```
+//!
+//! HTTP caches are listed with WebDAV `PROPFIND` (nginx: the dav-ext module), S3 caches with
+//! `ListObjectsV2`, credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+//! `AWS_SESSION_TOKEN` (none: anonymous, which can list and read a public bucket only).
+//! `prune` removes the least recently used first, by `Last-Modified` (a hit refreshes an
+//! entry older than a day). Only provable entries are removed (see
+//! `bccache::upkeep::remote`). The output is a directory's, with the location as `directory`
+//! and the store's naming (`subdirs`, `app/%s`) as its one pattern; `--pattern` is refused.
+//!
 //! Install it with `cargo install --path bccache-cli`.
 //!
 //! # Exit codes
@@ -86,6 +105,8 @@
 mod json;
 mod parse;
 mod print;
+#[cfg(any(feature = "http", feature = "s3"))]
+mod remote;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -193,6 +214,10 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> bccache::Result<ExitCode> {
+    #[cfg(any(feature = "http", feature = "s3"))]
+    if let Some(location) = remote::location(&cli.command) {
+        return remote::run(cli.command, &location, cli.json);
+    }
     match cli.command {
         Command::Stats { dir, format } => {
             let report = match dir {

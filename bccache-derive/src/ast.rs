@@ -22,6 +22,8 @@ pub struct Cache {
     pub memory: Option<Memory>,
     pub dir: Option<Dir>,
     pub network: Option<Network>,
+    /// An HTTP or S3 store (in place of memcached or Redis).
+    pub object: Option<ObjectStore>,
     /// The zstd level, and the key's span for the feature guard.
     pub compress: Option<Key<i32>>,
     pub signing_key_env: Option<Key<LitStr>>,
@@ -38,6 +40,14 @@ pub struct Dir {
     pub pattern: Option<LitStr>,
     /// The bound, and the key's span for the guard.
     pub max_size: Option<(Span, Value<u64>)>,
+}
+
+/// An object store, from its URL or location (a literal).
+pub struct ObjectStore {
+    /// `true`: S3; `false`: HTTP.
+    pub s3: bool,
+    pub span: Span,
+    pub url: LitStr,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -220,11 +230,25 @@ fn model(attrs: StructAttrs, fields: &[FieldKey]) -> Cache {
         ),
         ignore_errors: attrs.ignore_errors.map(|key| key.value),
     });
+    let object = match (attrs.http, attrs.s3) {
+        (Some(key), _) => Some(ObjectStore {
+            s3: false,
+            span: key.span,
+            url: key.value,
+        }),
+        (None, Some(key)) => Some(ObjectStore {
+            s3: true,
+            span: key.span,
+            url: key.value,
+        }),
+        (None, None) => None,
+    };
     Cache {
         checksum: attrs.checksum.map(|key| key.value),
         memory,
         dir,
         network,
+        object,
         compress: attrs.compress,
         signing_key_env: attrs.signing_key_env,
     }

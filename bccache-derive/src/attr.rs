@@ -14,14 +14,16 @@ use crate::value::{
     checksum, compress, size, string, timeout,
 };
 
-const STRUCT_KEYS: &str = "`memory`, `dir`, `pattern`, `max_size`, `memcached`, `redis`, `cluster`, `prefix`, `timeout`, `ignore_errors`, `checksum`, `compress` or `signing_key_env`";
-const STRUCT_KEY_NAMES: [&str; 13] = [
+const STRUCT_KEYS: &str = "`memory`, `dir`, `pattern`, `max_size`, `memcached`, `redis`, `http`, `s3`, `cluster`, `prefix`, `timeout`, `ignore_errors`, `checksum`, `compress` or `signing_key_env`";
+const STRUCT_KEY_NAMES: [&str; 15] = [
     "memory",
     "dir",
     "pattern",
     "max_size",
     "memcached",
     "redis",
+    "http",
+    "s3",
     "cluster",
     "prefix",
     "timeout",
@@ -47,6 +49,10 @@ pub struct StructAttrs {
     pub max_size: Option<Key<Option<u64>>>,
     pub memcached: Option<Key<Option<LitStr>>>,
     pub redis: Option<Key<Option<LitStr>>>,
+    /// The object stores: a URL (`http = "http://host/cache/"`) or a location
+    /// (`s3 = "s3://bucket/prefix?endpoint=.."`), literals only.
+    pub http: Option<Key<LitStr>>,
+    pub s3: Option<Key<LitStr>>,
     pub cluster: Option<Key<bool>>,
     pub prefix: Option<Key<LitStr>>,
     pub timeout: Option<Key<Timeout>>,
@@ -129,6 +135,25 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
                         .and_then(|expr| string(cx, &expr, "`redis` takes a string: write `redis = \"redis://127.0.0.1:6379\"`, or `redis` alone for that default"))
                         .filter(|servers| check_servers(cx, servers, "redis"));
                     set(&mut out.redis, span, Some(value));
+                }
+                "http" | "s3" => {
+                    let example = if name == "http" { "http = \"http://cache.internal:8080/bytecode/\"" } else { "s3 = \"s3://bucket/prefix/?endpoint=http://127.0.0.1:9000\"" };
+                    let Some(expr) = required_value(cx, &meta, &format!("`{name}` needs a value: write `{example}`"))? else {
+                        return Ok(());
+                    };
+                    let scheme = if name == "http" { "http://" } else { "s3://" };
+                    let value = string(cx, &expr, &format!("`{name}` takes a string: write `{example}`"))
+                        .filter(|url| {
+                            let ok = url.value().starts_with(scheme);
+                            if !ok {
+                                cx.error(url.span(), format_args!("`{name}` takes a URL starting with `{scheme}`: write `{example}`"));
+                            }
+                            ok
+                        });
+                    if let Some(value) = value {
+                        let slot = if name == "http" { &mut out.http } else { &mut out.s3 };
+                        set(slot, span, Some(value));
+                    }
                 }
                 "cluster" => {
                     let Some(expr) = required_value(cx, &meta, "`cluster` needs a value: write `cluster = true` for a Redis Cluster")? else {

@@ -262,6 +262,16 @@ fn config(cache: &Cache) -> TokenStream {
     };
     let memcached = network(NetworkKind::Memcached);
     let redis = network(NetworkKind::Redis);
+    let object = |s3: bool| {
+        option(
+            cache
+                .object
+                .as_ref()
+                .filter(|object| object.s3 == s3)
+                .map(|object| object.url.to_token_stream()),
+        )
+    };
+    let (http, s3) = (object(false), object(true));
     let compress = option(cache.compress.as_ref().map(|key| {
         let level = key.value;
         quote!(#level)
@@ -279,6 +289,8 @@ fn config(cache: &Cache) -> TokenStream {
             dir: #dir,
             memcached: #memcached,
             redis: #redis,
+            http: #http,
+            s3: #s3,
             compress: #compress,
             signing_key_env: #signing_key_env,
         }
@@ -360,6 +372,9 @@ fn guards(cache: &Cache) -> TokenStream {
             NetworkKind::Memcached => guard(network.span, "memcached"),
             NetworkKind::Redis => guard(network.span, "redis"),
         }
+    }
+    if let Some(object) = &cache.object {
+        guard(object.span, if object.s3 { "s3" } else { "http" });
     }
     if let Some(key) = &cache.compress {
         guard(key.span, "zstd");

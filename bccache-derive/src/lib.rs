@@ -129,6 +129,17 @@ use syn::{DeriveInput, parse_macro_input};
 /// | `#[cache(prefix)]` | field | the key prefix: any `AsRef<str>` |
 /// | `#[cache(timeout)]` | field | seconds: `u32`, `u64`, or `Option<u32>` (`None`: no expiry) |
 ///
+/// # Object stores: HTTP and S3
+///
+/// In place of memcached or Redis (one network store at most), with bccache's `http` or `s3`
+/// feature; literals only, on the struct. `compress` and `signing_key_env` wrap them as the
+/// other stores; `prefix`, `timeout` and `ignore_errors` do not apply (errors are ignored).
+///
+/// | key | value |
+/// |---|---|
+/// | `http = "http://host:8080/cache/"` | the cache's URL (`HttpBytecodeCache`, layout `subdirs`) |
+/// | `s3 = "s3://bucket/prefix/?endpoint=http://host:9000&region=eu-west-1"` | the bucket, the key prefix (the path, as written), the endpoint and region; credentials from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` at first use |
+///
 /// ```no_run
 /// use bccache::BytecodeCache;
 ///

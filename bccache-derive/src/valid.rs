@@ -15,6 +15,8 @@ pub struct Stores {
     pub dir: Option<Span>,
     pub memcached: Option<Span>,
     pub redis: Option<Span>,
+    pub http: Option<Span>,
+    pub s3: Option<Span>,
 }
 
 impl Stores {
@@ -33,14 +35,23 @@ impl Stores {
             dir: span(&attrs.dir).or_else(|| first_field(FieldKind::Dir)),
             memcached: span(&attrs.memcached).or_else(|| first_field(FieldKind::Memcached)),
             redis: span(&attrs.redis).or_else(|| first_field(FieldKind::Redis)),
+            http: span(&attrs.http),
+            s3: span(&attrs.s3),
         }
     }
 
     /// The stores present, in tier order.
     pub fn present(&self) -> impl Iterator<Item = Span> + '_ {
-        [self.memory, self.dir, self.memcached, self.redis]
-            .into_iter()
-            .flatten()
+        [
+            self.memory,
+            self.dir,
+            self.memcached,
+            self.redis,
+            self.http,
+            self.s3,
+        ]
+        .into_iter()
+        .flatten()
     }
 }
 
@@ -85,6 +96,25 @@ pub fn check(cx: &mut Ctxt, ident: &Ident, attrs: &StructAttrs, fields: &[FieldK
             redis,
             "`memcached` and `redis` cannot both be set: a cache has at most one network store; remove one of them",
         );
+    }
+
+    // One network store: memcached, Redis, or an object store.
+    let network_stores = [
+        ("memcached", stores.memcached),
+        ("redis", stores.redis),
+        ("http", stores.http),
+        ("s3", stores.s3),
+    ];
+    let mut chosen = network_stores
+        .iter()
+        .filter_map(|(name, span)| Some((*name, (*span)?)));
+    if let Some((first, _)) = chosen.next() {
+        for (name, span) in chosen.filter(|(name, _)| !(first == "memcached" && *name == "redis")) {
+            cx.error(
+                span,
+                format_args!("`{first}` and `{name}` cannot both be set: a cache has at most one network store; remove one of them"),
+            );
+        }
     }
 
     // A bare `memory` or `max_size` needs a field to take its size from.
@@ -154,7 +184,8 @@ pub fn check(cx: &mut Ctxt, ident: &Ident, attrs: &StructAttrs, fields: &[FieldK
     }
 
     // Compression and signatures wrap the dir and network tiers, never the memory one.
-    if stores.dir.is_none() && !network {
+    let object = stores.http.is_some() || stores.s3.is_some();
+    if stores.dir.is_none() && !network && !object {
         let keys = [
             attrs.compress.as_ref().map(|key| ("compress", key.span)),
             attrs

@@ -183,7 +183,12 @@ impl<'e> Bucket<'e> {
 
     /// [`bytecode_from_string`](Self::bytecode_from_string) for bytes the caller owns: a hit
     /// keeps the code in their buffer instead of copying it out.
-    #[cfg(any(feature = "memcached", feature = "redis"))]
+    #[cfg(any(
+        feature = "memcached",
+        feature = "redis",
+        feature = "http",
+        feature = "s3"
+    ))]
     pub(crate) fn decode_vec(&mut self, mut bytes: Vec<u8>) -> Verdict {
         match self.code_range(&bytes) {
             Ok(code) => {

@@ -150,6 +150,41 @@ pub enum Error {
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
 
+    /// An HTTP cache's request failed (and errors are not ignored, or it was upkeep).
+    #[error("http {operation} of `{url}` failed")]
+    Http {
+        /// "get", "put", "delete", "propfind" or "clear".
+        operation: &'static str,
+        /// The URL asked, password masked.
+        url: String,
+        /// What failed, naming the server.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+
+    /// An S3 cache's request failed (and errors are not ignored, or it was upkeep).
+    #[error("s3 {operation} of `{key}` failed")]
+    S3 {
+        /// "get", "put", "copy", "delete", "list" or "clear".
+        operation: &'static str,
+        /// `s3://bucket/key`.
+        key: String,
+        /// What failed, naming the endpoint.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+
+    /// A setting of an HTTP or S3 cache that cannot work: a header, credentials, a bucket name.
+    #[error("invalid {setting} `{value}`: {reason}")]
+    InvalidSetting {
+        /// What the setting is, e.g. "header" or "bucket".
+        setting: &'static str,
+        /// The value as given (secrets masked).
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// A batch lookup failed; every entry of the batch but the first carries this copy of the
     /// error's message (see [`CachedLoader::load_many`](crate::CachedLoader::load_many)).
     #[error("batch lookup failed: {message}")]

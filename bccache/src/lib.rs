@@ -49,6 +49,9 @@
 //!   loads only verified ones; the docs of module `signed` hold the threat model.
 //! - `wasm`: `engine::wasm::WasmCompiler`, WebAssembly modules through wasmtime (wasmtime
 //!   takes minutes to build).
+//! - `http`: `HttpBytecodeCache`, entries on an HTTP/WebDAV cache server (nginx, ccache's
+//!   layouts), listed by `upkeep::remote` with WebDAV `PROPFIND`.
+//! - `s3`: `S3BytecodeCache`, entries in an S3 bucket (AWS SigV4, any S3-compatible server).
 //! - `metrics`: every store also counts through the `metrics` crate's facade, under the names
 //!   [`prometheus`] prints (`bccache_hits_total`, ...).
 //! - `tokio`: `AsyncBytecodeCache`, the same trait for async code, implemented by every
@@ -66,7 +69,12 @@ mod entry;
 mod error;
 mod lease;
 mod loader;
-#[cfg(any(feature = "memcached", feature = "redis"))]
+#[cfg(any(
+    feature = "memcached",
+    feature = "redis",
+    feature = "http",
+    feature = "s3"
+))]
 mod net;
 pub mod prometheus;
 mod stats;
@@ -85,9 +93,15 @@ pub use wrap::signed;
 )]
 pub mod engine;
 
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub use crate::store::http::{HttpBytecodeCache, HttpBytecodeCacheBuilder, HttpLayout};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use crate::store::redis::{RedisBytecodeCache, RedisBytecodeCacheBuilder};
+#[cfg(feature = "s3")]
+#[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
+pub use crate::store::s3::{S3BytecodeCache, S3BytecodeCacheBuilder};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use async_cache::{AsyncBytecodeCache, Blocking, Store};

@@ -101,7 +101,12 @@ where
 
 /// Runs `call` on the blocking pool; a panic in it is resumed here. For stores whose own
 /// async I/O cannot serve a call (a memcached client handed in).
-#[cfg(any(feature = "memcached", feature = "redis"))]
+#[cfg(any(
+    feature = "memcached",
+    feature = "redis",
+    feature = "http",
+    feature = "s3"
+))]
 pub(crate) async fn run_blocking<T: Send + 'static>(
     call: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T> {

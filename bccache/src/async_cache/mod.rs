@@ -10,7 +10,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use blocking::Blocking;
-#[cfg(any(feature = "memcached", feature = "redis"))]
+#[cfg(any(
+    feature = "memcached",
+    feature = "redis",
+    feature = "http",
+    feature = "s3"
+))]
 pub(crate) use blocking::run_blocking;
 pub(crate) use forward::forward_async_bytecode_cache;
 pub use store::Store;

@@ -180,6 +180,8 @@ impl Endpoint {
 }
 
 /// A boxed future, `'static`.
+// Only a memcached client handed in blocks.
+#[cfg_attr(not(feature = "memcached"), allow(dead_code))]
 pub(crate) type BoxFuture<T> = std::pin::Pin<Box<dyn Future<Output = T> + Send>>;
 
 /// How store code reaches a server: written once against this, run on either transport.
@@ -188,6 +190,7 @@ pub(crate) trait Transport: Copy + Send + Sync {
     const ON_RUNTIME: bool;
 
     /// Runs `call`, which may block: here, or on the runtime's blocking pool.
+    #[cfg_attr(not(feature = "memcached"), allow(dead_code))]
     fn blocking<R: Send + 'static>(
         self,
         call: impl FnOnce() -> R + Send + 'static,

@@ -42,6 +42,8 @@ fn from_urandom(bytes: &mut [u8]) -> bool {
 }
 
 /// `ttl` in whole seconds, rounded up, at least 1 and at most `max`.
+// memcached expiries are whole seconds.
+#[cfg_attr(not(feature = "memcached"), allow(dead_code))]
 pub(crate) fn whole_seconds(ttl: Duration, max: u32) -> u32 {
     let secs = ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0);
     u32::try_from(secs).unwrap_or(u32::MAX).clamp(1, max.max(1))

@@ -20,26 +20,66 @@
 //! A store's own module holds only its protocol: a request encoded into bytes and a reply
 //! parsed from bytes ([`Parsed`]), with no socket in sight, so that a blocking and an async
 //! transport share it and a fuzzer can feed it hostile bytes directly.
+// The object stores (http, s3) use part of the layer: placement, batch windows and URL
+// options belong to memcached and Redis.
+#![cfg_attr(
+    not(any(feature = "memcached", feature = "redis")),
+    allow(dead_code, unused_macros, unused_imports)
+)]
 
-#[cfg(any(feature = "memcached", feature = "redis"))]
+#[cfg(any(
+    feature = "memcached",
+    feature = "redis",
+    feature = "http",
+    feature = "s3"
+))]
 pub(crate) mod buffer;
-#[cfg(any(feature = "memcached", feature = "redis"))]
+#[cfg(any(
+    feature = "memcached",
+    feature = "redis",
+    feature = "http",
+    feature = "s3"
+))]
 pub(crate) mod exchange;
+#[cfg(any(feature = "http", feature = "s3"))]
+pub(crate) mod http1;
+#[cfg(any(feature = "http", feature = "s3"))]
+pub(crate) mod http_client;
 pub(crate) mod lanes;
 #[cfg(any(feature = "memcached", feature = "redis"))]
 pub(crate) mod lease;
+#[cfg(any(feature = "http", feature = "s3"))]
+pub(crate) mod object;
 pub(crate) mod place;
 pub(crate) mod policy;
 pub(crate) mod shell;
-#[cfg(any(feature = "memcached", feature = "redis"))]
+#[cfg(any(
+    feature = "memcached",
+    feature = "redis",
+    feature = "http",
+    feature = "s3"
+))]
 pub(crate) mod stream;
-#[cfg(all(feature = "tokio", any(feature = "memcached", feature = "redis")))]
+#[cfg(all(
+    feature = "tokio",
+    any(
+        feature = "memcached",
+        feature = "redis",
+        feature = "http",
+        feature = "s3"
+    )
+))]
 pub(crate) mod tokio_stream;
 pub(crate) mod url;
 pub(crate) mod window;
 
 /// What a sans-IO parser made of the bytes it was given.
-#[cfg(any(feature = "memcached", feature = "redis"))]
+#[cfg(any(
+    feature = "memcached",
+    feature = "redis",
+    feature = "http",
+    feature = "s3"
+))]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Parsed<T> {
     /// A whole reply, and how many bytes of the input it took.

@@ -124,10 +124,26 @@ impl Shell {
     }
 
     /// Counts a failed operation and applies the error policy to it.
-    #[cfg(feature = "redis")]
+    #[cfg(any(feature = "redis", feature = "http", feature = "s3"))]
     pub(crate) fn failed(&self, error: Error) -> Result<()> {
         self.counters.failed();
         super::policy::apply(self.ignore_errors, error, false)
+    }
+
+    /// Counts a store that wrote `entry_len` bytes, or a failed one, whose error the policy
+    /// logs at `warn` when it is ignored (a server refusing entries is worth hearing about).
+    #[cfg(any(feature = "http", feature = "s3"))]
+    pub(crate) fn stored(&self, entry_len: usize, result: Result<()>) -> Result<()> {
+        match result {
+            Ok(()) => {
+                self.counters.stored(entry_len as u64);
+                Ok(())
+            }
+            Err(error) => {
+                self.counters.failed();
+                super::policy::apply(self.ignore_errors, error, true)
+            }
+        }
     }
 }
 

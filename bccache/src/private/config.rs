@@ -4,8 +4,8 @@ use std::path::Path;
 
 use super::Backend;
 use super::stores::{
-    bound_fs, build_compressed, build_memcached, build_memory, build_redis, build_signed,
-    build_tiers,
+    bound_fs, build_compressed, build_http, build_memcached, build_memory, build_redis, build_s3,
+    build_signed, build_tiers,
 };
 use crate::checksum::Checksum;
 use crate::error::{Error, Result};
@@ -24,6 +24,10 @@ pub struct CacheConfig<'a> {
     pub memcached: Option<MemcachedConfig<'a>>,
     /// The network tier, on Redis.
     pub redis: Option<RedisConfig<'a>>,
+    /// The network tier, on an HTTP cache server: its URL.
+    pub http: Option<&'a str>,
+    /// The network tier, on S3: its `s3://bucket/prefix?endpoint=..` location.
+    pub s3: Option<&'a str>,
     /// The zstd level of the dir and network tiers.
     pub compress: Option<i32>,
     /// The environment variable holding the key that signs the dir and network tiers' entries.
@@ -90,6 +94,12 @@ impl CacheConfig<'_> {
         if let Some(redis) = &self.redis {
             tiers.push(self.wrap(build_redis(redis, checksum)?)?);
         }
+        if let Some(url) = self.http {
+            tiers.push(self.wrap(build_http(url, checksum)?)?);
+        }
+        if let Some(location) = self.s3 {
+            tiers.push(self.wrap(build_s3(location, checksum)?)?);
+        }
         match tiers.len() {
             // The derive requires at least one store; this configuration was made by hand.
             0 => Err(Error::DerivedConfig {
@@ -143,6 +153,8 @@ impl CacheConfig<'_> {
                 timeout: redis.timeout,
                 ignore_errors: redis.ignore_errors,
             }),
+            http: self.http.map(leak),
+            s3: self.s3.map(leak),
             compress: self.compress,
             signing_key_env: self.signing_key_env.map(leak),
         }

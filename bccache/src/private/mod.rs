@@ -36,7 +36,10 @@ pub use config::{CacheConfig, FsConfig, MemcachedConfig, RedisConfig};
 pub use fields::{
     ByteSize, TimeoutSecs, dir_field, prefix_field, servers_field, size_field, timeout_field,
 };
-pub use require::{require_memcached, require_memory, require_redis, require_signed, require_zstd};
+pub use require::{
+    require_http, require_memcached, require_memory, require_redis, require_s3, require_signed,
+    require_zstd,
+};
 
 use crate::error::Result;
 use registry::{Registry, get_or_try_init};

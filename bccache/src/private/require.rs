@@ -109,3 +109,45 @@ macro_rules! __bccache_require_signed {
 
 #[doc(hidden)]
 pub use crate::__bccache_require_signed as require_signed;
+
+#[cfg(feature = "http")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_http {
+    () => {};
+}
+
+#[cfg(not(feature = "http"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_http {
+    () => {
+        ::core::compile_error! {
+            "the http store needs the `http` feature of bccache; enable it: `bccache = { version = \"0.1\", features = [\"http\"] }`"
+        }
+    };
+}
+
+#[doc(hidden)]
+pub use crate::__bccache_require_http as require_http;
+
+#[cfg(feature = "s3")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_s3 {
+    () => {};
+}
+
+#[cfg(not(feature = "s3"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bccache_require_s3 {
+    () => {
+        ::core::compile_error! {
+            "the s3 store needs the `s3` feature of bccache; enable it: `bccache = { version = \"0.1\", features = [\"s3\"] }`"
+        }
+    };
+}
+
+#[doc(hidden)]
+pub use crate::__bccache_require_s3 as require_s3;

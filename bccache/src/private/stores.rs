@@ -83,6 +83,36 @@ pub(super) fn build_redis(_config: &RedisConfig<'_>, _checksum: Checksum) -> Res
     Err(feature_off("redis"))
 }
 
+#[cfg(feature = "http")]
+pub(super) fn build_http(url: &str, checksum: Checksum) -> Result<Backend> {
+    Ok(Box::new(
+        crate::HttpBytecodeCache::builder()
+            .url(url)
+            .checksum(checksum)
+            .build()?,
+    ))
+}
+
+#[cfg(not(feature = "http"))]
+pub(super) fn build_http(_url: &str, _checksum: Checksum) -> Result<Backend> {
+    Err(feature_off("http"))
+}
+
+/// Credentials from the environment, as the location cannot hold a secret.
+#[cfg(feature = "s3")]
+pub(super) fn build_s3(location: &str, checksum: Checksum) -> Result<Backend> {
+    Ok(Box::new(
+        crate::store::s3::from_location(location)?
+            .checksum(checksum)
+            .build()?,
+    ))
+}
+
+#[cfg(not(feature = "s3"))]
+pub(super) fn build_s3(_location: &str, _checksum: Checksum) -> Result<Backend> {
+    Err(feature_off("s3"))
+}
+
 #[cfg(feature = "zstd")]
 pub(super) fn build_compressed(inner: Backend, level: i32) -> Result<Backend> {
     Ok(Box::new(crate::Compressed::new(inner, level)?))

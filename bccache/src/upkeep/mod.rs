@@ -41,6 +41,9 @@
 //! ```
 
 mod prune;
+#[cfg(any(feature = "http", feature = "s3"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "http", feature = "s3"))))]
+pub mod remote;
 mod report;
 mod scan;
 mod verify;

@@ -1,0 +1,272 @@
+//! What the object stores (HTTP, S3) share besides their protocol: batch loads as bounded
+//! parallel requests, the once-a-day recency refresh that remote pruning relies on, the dates
+//! servers send, and the async API through the blocking pool.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::bucket::Bucket;
+use crate::error::Result;
+
+/// Requests in flight at once for a batch load.
+pub(crate) const PARALLEL_REQUESTS: usize = 8;
+
+/// A hit refreshes its entry's recency (its `Last-Modified`) when the entry is older than this:
+/// at most once a day, so hits cost no write, and a prune by age keeps what is used.
+pub(crate) const REFRESH_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// Loads `buckets` with `load`, up to [`PARALLEL_REQUESTS`] at once (scoped threads, each
+/// taking a contiguous share). Every bucket is tried; the first error comes back after.
+pub(crate) fn load_parallel(
+    buckets: &mut [Bucket<'_>],
+    load: &(dyn Fn(&mut Bucket<'_>) -> Result<()> + Sync),
+) -> Result<()> {
+    if buckets.len() <= 1 {
+        return buckets.iter_mut().try_for_each(load);
+    }
+    let share = buckets.len().div_ceil(PARALLEL_REQUESTS);
+    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = buckets
+            .chunks_mut(share)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut first = Ok(());
+                    for bucket in chunk {
+                        if let (Err(error), Ok(())) = (load(bucket), &first) {
+                            first = Err(error);
+                        }
+                    }
+                    first
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| match worker.join() {
+                Ok(result) => result,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+/// Whether `text` is `len` hex digits: the form of a key in an entry's name.
+pub(crate) fn is_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Whether an entry last modified at `last_modified` (an HTTP date) is due for a refresh:
+/// older than `after`.
+pub(crate) fn due_for_refresh(last_modified: Option<&str>, after: Duration) -> bool {
+    last_modified
+        .and_then(|date| httpdate::parse_http_date(date).ok())
+        .and_then(|modified| SystemTime::now().duration_since(modified).ok())
+        .is_some_and(|age| age > after)
+}
+
+/// An ISO 8601 UTC time as S3 lists it (`2026-12-06T14:03:05.000Z`), to the second.
+pub(crate) fn parse_iso8601(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(range)?;
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if text.get(4..5)? != "-" || text.get(10..11)? != "T" || !text.ends_with('Z') {
+        return None;
+    }
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second.min(60);
+    u64::try_from(secs)
+        .ok()
+        .map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's
+/// algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_from_march = (month + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The builder setters both object stores share, with their docs: `timeout`, `ignore_errors`,
+/// `checksum` and `max_entry_size`, on a builder with those fields (`timeouts` a
+/// [`Timeouts`](crate::net::url::Timeouts)) and a `DEFAULT_CONNECT_TIMEOUT` in scope.
+/// `$builder` is the doc examples' builder expression, `$error` the error a failure returns.
+macro_rules! object_setters {
+    ($store:ident, $builder:literal, timeout: $timeout_doc:literal, error: $error:literal) => {
+        #[doc = $timeout_doc]
+        ///
+        /// ```
+        /// use std::time::Duration;
+        ///
+        #[doc = concat!("let cache = ", $builder)]
+        ///     .timeout(Duration::from_millis(300))
+        ///     .build()?;
+        /// # Ok::<(), bccache::Error>(())
+        /// ```
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.timeouts = $crate::net::url::Timeouts {
+                connect: DEFAULT_CONNECT_TIMEOUT.min(timeout),
+                io: timeout,
+            };
+            self
+        }
+
+        /// Whether a failed request is a miss (load) or dropped (store) rather than returned
+        #[doc = concat!("as [`", $error, "`](crate::", $error, "). Default `true`.")]
+        ///
+        /// ```
+        #[doc = concat!("let cache = ", $builder, ".ignore_errors(false).build()?;")]
+        /// assert!(!cache.ignore_errors());
+        /// # Ok::<(), bccache::Error>(())
+        /// ```
+        pub fn ignore_errors(mut self, ignore: bool) -> Self {
+            self.ignore_errors = ignore;
+            self
+        }
+
+        /// The algorithm that sums sources (default [`Checksum::Sha1`](crate::Checksum::Sha1),
+        /// Jinja2's).
+        ///
+        /// ```
+        /// use bccache::Checksum;
+        ///
+        #[doc = concat!("let cache = ", $builder, ".checksum(Checksum::Xxh3_128).build()?;")]
+        /// assert_eq!(cache.checksum_algorithm(), Checksum::Xxh3_128);
+        /// # Ok::<(), bccache::Error>(())
+        /// ```
+        pub fn checksum(mut self, checksum: $crate::Checksum) -> Self {
+            self.checksum = checksum;
+            self
+        }
+
+        /// The largest entry read, in bytes (default
+        /// [`DEFAULT_MAX_ENTRY_SIZE`](crate::DEFAULT_MAX_ENTRY_SIZE)): a longer response is an
+        /// error (a miss while errors are ignored), refused before its body is read.
+        ///
+        /// ```
+        #[doc = concat!("let cache = ", $builder, ".max_entry_size(64 << 20).build()?;")]
+        /// # Ok::<(), bccache::Error>(())
+        /// ```
+        pub fn max_entry_size(mut self, bytes: u64) -> Self {
+            self.max_entry_size = bytes;
+            self
+        }
+
+        /// A hit on an entry last modified longer ago than this writes it again, so that remote
+        /// pruning sees it in use (default a day: hits cost no write the rest of the time).
+        ///
+        /// ```
+        /// use std::time::Duration;
+        ///
+        #[doc = concat!("let cache = ", $builder)]
+        ///     .refresh_after(Duration::from_secs(7 * 24 * 3600))
+        ///     .build()?;
+        /// # Ok::<(), bccache::Error>(())
+        /// ```
+        pub fn refresh_after(mut self, age: std::time::Duration) -> Self {
+            self.refresh_after = age;
+            self
+        }
+    };
+}
+
+pub(crate) use object_setters;
+
+/// The trait methods both object stores answer the same way, inside their `impl
+/// BytecodeCache`: batches in parallel, the configured checksum, the shell's counters.
+macro_rules! object_store_methods {
+    () => {
+        fn load_bytecodes(&self, buckets: &mut [$crate::Bucket<'_>]) -> $crate::Result<()> {
+            $crate::net::object::load_parallel(buckets, &|bucket| self.load_bytecode(bucket))
+        }
+
+        fn get_source_checksum_bytes(&self, source: &[u8]) -> String {
+            self.shell.checksum.of(source)
+        }
+
+        fn stats(&self) -> Option<$crate::CacheStats> {
+            Some(self.shell.counters.snapshot())
+        }
+    };
+}
+
+pub(crate) use object_store_methods;
+
+/// The public store around its `Arc`ed body (field `inner`): the sync trait forwarded to the
+/// body, and the async one through the blocking pool.
+macro_rules! public_object_store {
+    ($store:ty, $body:ty) => {
+        impl $crate::cache::Wrapper for $store {
+            type Inner = $body;
+
+            fn wrapped(&self) -> &$body {
+                &self.inner
+            }
+        }
+
+        impl $crate::BytecodeCache for $store {
+            $crate::cache::forward_bytecode_cache!(every);
+        }
+
+        /// The async trait through tokio's blocking pool, so a slow server never stalls a
+        /// runtime thread.
+        #[cfg(feature = "tokio")]
+        impl $crate::async_cache::blocking::OnPool for $store {
+            type Handle = std::sync::Arc<$body>;
+
+            fn handle(&self) -> &Self::Handle {
+                &self.inner
+            }
+        }
+
+        #[cfg(feature = "tokio")]
+        $crate::async_cache::blocking::async_on_pool!(impl[] for $store);
+    };
+}
+
+pub(crate) use public_object_store;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_times_are_read_to_the_second() {
+        let at = |text| {
+            parse_iso8601(text).and_then(|t| t.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs()))
+        };
+        assert_eq!(at("1970-01-01T00:00:00.000Z"), Some(0));
+        assert_eq!(at("2000-03-01T00:00:01Z"), Some(951_868_801));
+        assert_eq!(at("2026-12-06T14:03:05.000Z"), Some(1_796_565_785));
+        for bad in [
+            "",
+            "2026-13-01T00:00:00Z",
+            "2026-12-06 14:03:05Z",
+            "2026-12-06T14:03:05",
+        ] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_entries_older_than_a_day_are_refreshed() {
+        let date = |ago: u64| httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(ago));
+        assert!(!due_for_refresh(Some(&date(3600)), REFRESH_AFTER));
+        assert!(due_for_refresh(Some(&date(25 * 3600)), REFRESH_AFTER));
+        assert!(!due_for_refresh(None, REFRESH_AFTER));
+        assert!(!due_for_refresh(Some("not a date"), REFRESH_AFTER));
+    }
+}

@@ -1,0 +1,203 @@
+//! Starts a real nginx, WebDAV on, on a free 127.0.0.1 port with a generated config in a temp
+//! dir (its root, logs, pid and temp files there too), and stops it on drop.
+//!
+//! Locations: `/` has `PUT`, `DELETE`, `MKCOL` and (dav-ext) `PROPFIND`; `/nodav/` has `PUT`
+//! and `DELETE` but no `PROPFIND`; `/auth/` answers 401 unless `Authorization: Bearer
+//! let-me-in`. The tests never skip: without nginx or its dav-ext module they fail and say how
+//! to install them (`scripts/test` does).
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The bearer token `/auth/` wants.
+pub const TOKEN: &str = "let-me-in";
+
+const INSTALL: &str = "install nginx and its WebDAV module: \
+    `apt-get install nginx-light libnginx-mod-http-dav-ext` (scripts/test does), or set \
+    BCCACHE_NGINX to an nginx binary and BCCACHE_NGINX_DAV_EXT to ngx_http_dav_ext_module.so";
+
+/// An nginx of our own.
+pub struct Nginx {
+    child: Option<Child>,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().expect("a temp dir for nginx");
+        std::fs::create_dir_all(dir.path().join("root")).expect("nginx's root dir");
+        for _ in 0..10 {
+            let port = free_port();
+            if let Some(child) = spawn(port, dir.path()) {
+                return Nginx {
+                    child: Some(child),
+                    port,
+                    dir,
+                };
+            }
+        }
+        let log = std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
+        panic!("could not start nginx on a free 127.0.0.1 port after 10 tries:\n{log}");
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:<port><path>`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The directory nginx serves `/` from.
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+
+    /// Every file under the root (relative paths, sorted).
+    pub fn files(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        walk(&self.root(), &self.root(), &mut found);
+        found.sort();
+        found
+    }
+
+    /// Lines of nginx's access log.
+    pub fn access_log(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.path().join("access.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Stops nginx (SIGKILL) and waits for it.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn walk(root: &Path, dir: &Path, found: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(root, &path, found);
+        } else if let Ok(relative) = path.strip_prefix(root) {
+            found.push(relative.to_string_lossy().into_owned());
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind a free port on 127.0.0.1")
+        .port()
+}
+
+fn binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("BCCACHE_NGINX") {
+        return PathBuf::from(path);
+    }
+    for candidate in ["/usr/sbin/nginx", "/usr/bin/nginx"] {
+        if Path::new(candidate).exists() {
+            return PathBuf::from(candidate);
+        }
+    }
+    panic!("nginx not found; {INSTALL}");
+}
+
+fn dav_ext_module() -> PathBuf {
+    let path = std::env::var_os("BCCACHE_NGINX_DAV_EXT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/lib/nginx/modules/ngx_http_dav_ext_module.so"));
+    if !path.exists() {
+        panic!("{} not found; {INSTALL}", path.display());
+    }
+    path
+}
+
+fn config(port: u16, dir: &Path) -> String {
+    let d = dir.display();
+    let dav = "dav_methods PUT DELETE MKCOL; create_full_put_path on; dav_access user:rw;";
+    format!(
+        r#"load_module {module};
+daemon off;
+master_process off;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log {d}/access.log;
+    client_body_temp_path {d}/client_body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    client_max_body_size 256m;
+    keepalive_requests 100000;
+    server {{
+        listen 127.0.0.1:{port};
+        root {d}/root;
+        location / {{ {dav} dav_ext_methods PROPFIND OPTIONS; }}
+        location /nodav/ {{ {dav} }}
+        location /auth/ {{
+            if ($http_authorization != "Bearer {TOKEN}") {{ return 401; }}
+            {dav} dav_ext_methods PROPFIND OPTIONS;
+        }}
+    }}
+}}
+"#,
+        module = dav_ext_module().display(),
+    )
+}
+
+/// Starts nginx on `port` and waits (at most 5 s) until it accepts connections; `None` if it
+/// exited (port taken) or never answered.
+fn spawn(port: u16, dir: &Path) -> Option<Child> {
+    let conf = dir.join("nginx.conf");
+    std::fs::write(&conf, config(port, dir)).expect("write nginx.conf");
+    let mut child = Command::new(binary())
+        .arg("-p")
+        .arg(dir)
+        .arg("-e")
+        .arg(dir.join("error.log"))
+        .arg("-c")
+        .arg(&conf)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}; {INSTALL}", binary().display()));
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return None;
+        }
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+            return Some(child);
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}

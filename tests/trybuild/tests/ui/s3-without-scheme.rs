@@ -1,0 +1,7 @@
+use bccache::BytecodeCache;
+
+#[derive(BytecodeCache)]
+#[cache(s3 = "templates/app/")]
+struct TemplateCache;
+
+fn main() {}
