@@ -27,8 +27,16 @@ mod engine_workload;
 #[allow(dead_code)]
 #[path = "../tests/support/memcached.rs"]
 mod memcached_support;
+#[cfg(all(feature = "wasm", feature = "http"))]
+#[path = "../tests/support/nginx.rs"]
+#[allow(dead_code)]
+mod nginx_support;
 #[path = "../benches/support/payload.rs"]
 mod payload;
+#[cfg(all(feature = "wasm", feature = "s3"))]
+#[path = "../tests/support/s3.rs"]
+#[allow(dead_code)]
+mod s3_support;
 
 use std::cell::RefCell;
 use std::error::Error;
@@ -539,13 +547,7 @@ impl Drop for Jinja2 {
 }
 
 fn memcached_rows(rounds: usize) -> Result<Vec<Row>> {
-    // The test harness panics when it cannot start memcached; here that only drops the row.
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let server = std::panic::catch_unwind(memcached_support::MemcachedServer::start);
-    std::panic::set_hook(hook);
-    let server = server
-        .map_err(|_| "could not start memcached (is it installed? `scripts/test` installs it)")?;
+    let server = start_quietly(memcached_support::MemcachedServer::start, "memcached")?;
     let cache = MemcachedBytecodeCache::connect(&server.url())?;
     let names: Vec<String> = (0..MEMCACHED_ENTRIES)
         .map(|n| format!("templates/page{n}.html"))
@@ -616,6 +618,18 @@ fn memcached_rows(rounds: usize) -> Result<Vec<Row>> {
             ratio: Ratio::OfFloor,
         },
     ])
+}
+
+/// Starts a test server. The test support panics when it cannot; here that only drops the rows
+/// that need the server.
+fn start_quietly<T>(start: fn() -> T, what: &str) -> Result<T> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let server = std::panic::catch_unwind(start);
+    std::panic::set_hook(hook);
+    server.map_err(|_| {
+        format!("could not start {what} (is it installed? `scripts/test` installs it)").into()
+    })
 }
 
 /// The least a memcached hit can cost: one text-protocol `get` on a kept-open connection.
@@ -740,7 +754,7 @@ mod wasm {
         CachedLoader, Checksum, Compiler, FileSystemBytecodeCache, MemcachedBytecodeCache, Origin,
     };
 
-    use super::{Ratio, Result, Row, interleaved, memcached_support};
+    use super::{Ratio, Result, Row, interleaved, memcached_support, start_quietly};
 
     /// `<target dir>/wasm/sql-wasm.wasm`, fetched with `scripts/fetch-sqlite-wasm` if missing.
     fn sqlite_module(root: &Path) -> Result<PathBuf> {
@@ -790,11 +804,7 @@ mod wasm {
         .len();
 
         // The entry is over memcached's default 1 MiB item size: it is stored in chunks.
-        let hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(|_| {}));
-        let server = std::panic::catch_unwind(memcached_support::MemcachedServer::start);
-        std::panic::set_hook(hook);
-        let server = server.map_err(|_| "could not start memcached (is it installed?)")?;
+        let server = start_quietly(memcached_support::MemcachedServer::start, "memcached")?;
         let network = CachedLoader::new(
             compiler.clone(),
             MemcachedBytecodeCache::builder()
@@ -805,6 +815,47 @@ mod wasm {
         )
         .strict(true);
         network.load(name, None, &source[..])?;
+
+        // The same entry from nginx (WebDAV) and from moto's S3 server, with the `http` and `s3`
+        // features: what a fleet's object store answers, against the same compile.
+        #[cfg(feature = "http")]
+        let http = match start_quietly(super::nginx_support::Nginx::start, "nginx") {
+            Ok(nginx) => {
+                let store = bccache::HttpBytecodeCache::builder()
+                    .url(nginx.url("/bench/"))
+                    .ignore_errors(false)
+                    .checksum(Checksum::Xxh3_128)
+                    .build()?;
+                let loader = CachedLoader::new(compiler.clone(), store).strict(true);
+                loader.load(name, None, &source[..])?;
+                Some((nginx, loader))
+            }
+            Err(e) => {
+                eprintln!("[wasm] the nginx row is left out: {e}");
+                None
+            }
+        };
+        #[cfg(feature = "s3")]
+        let s3 = match start_quietly(super::s3_support::MotoS3::start, "moto_server") {
+            Ok(moto) => {
+                let store = bccache::S3BytecodeCache::builder()
+                    .bucket(super::s3_support::BUCKET)
+                    .prefix("bench/")
+                    .endpoint(moto.endpoint())
+                    .region("us-east-1")
+                    .credentials(moto.access_key.clone(), moto.secret_key.clone())
+                    .ignore_errors(false)
+                    .checksum(Checksum::Xxh3_128)
+                    .build()?;
+                let loader = CachedLoader::new(compiler.clone(), store).strict(true);
+                loader.load(name, None, &source[..])?;
+                Some((moto, loader))
+            }
+            Err(e) => {
+                eprintln!("[wasm] the S3 row is left out: {e}");
+                None
+            }
+        };
 
         // The same entry zstd-compressed (level 3), when built with the `zstd` feature.
         #[cfg(feature = "zstd")]
@@ -841,6 +892,29 @@ mod wasm {
         };
         #[cfg(not(feature = "zstd"))]
         let mut from_compressed = || -> Result<f64> { Ok(f64::NAN) };
+        // A store the run could not start measures nothing (NaN), and its row is left out.
+        #[cfg(feature = "http")]
+        let mut from_http = || -> Result<f64> {
+            let Some((_, loader)) = &http else {
+                return Ok(f64::NAN);
+            };
+            let started = Instant::now();
+            let loaded = loader.load_with_origin(name, None, &source[..])?;
+            hit_time(started, black_box(loaded).origin)
+        };
+        #[cfg(not(feature = "http"))]
+        let mut from_http = || -> Result<f64> { Ok(f64::NAN) };
+        #[cfg(feature = "s3")]
+        let mut from_s3 = || -> Result<f64> {
+            let Some((_, loader)) = &s3 else {
+                return Ok(f64::NAN);
+            };
+            let started = Instant::now();
+            let loaded = loader.load_with_origin(name, None, &source[..])?;
+            hit_time(started, black_box(loaded).origin)
+        };
+        #[cfg(not(feature = "s3"))]
+        let mut from_s3 = || -> Result<f64> { Ok(f64::NAN) };
         let medians = interleaved(
             rounds,
             &mut [
@@ -848,6 +922,8 @@ mod wasm {
                 &mut from_memcached,
                 &mut compile,
                 &mut from_compressed,
+                &mut from_http,
+                &mut from_s3,
             ],
         )?;
         let what = format!(
@@ -886,6 +962,27 @@ mod wasm {
                 ratio: Ratio::SpeedUp,
             },
         ];
+        for (median, from) in [
+            (
+                medians[4],
+                "warm load from nginx (WebDAV, kept-open connection)",
+            ),
+            (
+                medians[5],
+                "warm load from moto's S3 server (signed, a connection per request)",
+            ),
+        ] {
+            if median.is_finite() {
+                rows.push(Row {
+                    what: "same, SQLite's module".into(),
+                    ours_label: from,
+                    ours: median,
+                    theirs_label: "compile (cranelift)".into(),
+                    theirs: medians[2],
+                    ratio: Ratio::SpeedUp,
+                });
+            }
+        }
         #[cfg(feature = "zstd")]
         rows.push(compressed_row);
         Ok(rows)
