@@ -447,3 +447,27 @@ fn tiered_cache_takes_the_lease_in_its_lowest_tier_that_has_leases() {
     assert!(matches!(tiers.lease("k", MAX_WAIT), Ok(Lease::Held(_))));
     assert_eq!((top.leases(), without.leases()), (1, 1), "asked bottom up");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn async_hits_of_small_and_big_bytecode_decode_to_the_same_code() {
+    let (_dir, cache) = dir_cache();
+    let loader = CachedLoader::new(Slow::new(Duration::ZERO), Blocking::new(cache));
+    // 64 KiB of bytecode is decoded on the blocking pool, 1 KiB on the task.
+    for len in [1024, 64 * 1024] {
+        let source = "x".repeat(len);
+        let first = loader
+            .load_with_origin_async("big.lua", None, &source)
+            .await
+            .expect("compiled");
+        let again = loader
+            .load_with_origin_async("big.lua", None, &source)
+            .await
+            .expect("loaded");
+        assert_eq!(
+            (first.origin, again.origin),
+            (Origin::Compiled, Origin::Cache)
+        );
+        assert_eq!(again.code, source.to_uppercase());
+    }
+    assert_eq!(loader.compiler().compiles(), 2);
+}

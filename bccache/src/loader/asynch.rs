@@ -13,9 +13,10 @@ use crate::async_cache::AsyncBytecodeCache;
 use crate::bucket::Bucket;
 
 /// Bytecode from this size up is decoded on the blocking pool, smaller bytecode on the
-/// calling task. Decoding costs about 1 µs per 250 bytes in the engines measured (a Lua chunk,
-/// a regex DFA, a Wasm module's native code); a trip to the pool costs about as much as
-/// decoding 4 KiB. From 16 KiB on a decode would hold the runtime thread for 50 µs or more.
+/// calling task. A trip to the pool costs about what decoding 16 KiB of the slowest bytecode
+/// measured costs (a Lua chunk, about 4 µs per KiB; a Wasm module's or a regex DFA's is
+/// faster): below it the trip would cost more than it spares the runtime thread, above it a
+/// decode would hold the thread longer than the trip takes.
 const DECODE_ON_POOL: usize = 16 * 1024;
 
 /// Async loads (feature `tokio`).
