@@ -6,6 +6,7 @@
 //! let-me-in`. The tests never skip: without nginx or its dav-ext module they fail and say how
 //! to install them (`scripts/test` does).
 
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -104,6 +105,22 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<String>) {
     }
 }
 
+/// Whether the server on `addr` says it is nginx.
+fn answers_as_nginx(addr: &SocketAddr) -> bool {
+    let Ok(mut stream) = TcpStream::connect_timeout(addr, Duration::from_millis(100)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    if stream.write_all(b"HEAD / HTTP/1.0\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut reply = Vec::new();
+    let _ = stream.read_to_end(&mut reply);
+    String::from_utf8_lossy(&reply)
+        .to_ascii_lowercase()
+        .contains("server: nginx")
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -192,7 +209,9 @@ fn spawn(port: u16, dir: &Path) -> Option<Child> {
         if let Ok(Some(_)) = child.try_wait() {
             return None;
         }
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+        // Something answering on the port is not enough: another test's server may have taken
+        // it in the moment since `free_port`, and then this nginx fails to bind and exits.
+        if answers_as_nginx(&addr) && matches!(child.try_wait(), Ok(None)) {
             return Some(child);
         }
         thread::sleep(Duration::from_millis(20));

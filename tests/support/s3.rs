@@ -15,6 +15,7 @@
 //! (where `scripts/test` installs it), then `PATH`. The tests never skip: without it they fail
 //! and say how to install it.
 
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -290,6 +291,19 @@ fn free_port() -> u16 {
 
 /// Starts moto_server on `port` and waits (at most 20 s: it imports a lot) until it accepts
 /// connections; `None` if it exited (port taken).
+/// The lowercased `Server` header of what answers a `HEAD /` on `addr`, if anything does.
+fn server_header(addr: &SocketAddr) -> Option<String> {
+    let mut stream = TcpStream::connect_timeout(addr, Duration::from_millis(100)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.write_all(b"HEAD / HTTP/1.0\r\n\r\n").ok()?;
+    let mut reply = Vec::new();
+    let _ = stream.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply).to_ascii_lowercase();
+    reply
+        .lines()
+        .find_map(|line| line.strip_prefix("server:").map(|v| v.trim().to_owned()))
+}
+
 fn spawn(binary: &Path, port: u16) -> Option<Child> {
     let mut child = Command::new(binary)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -305,7 +319,11 @@ fn spawn(binary: &Path, port: u16) -> Option<Child> {
         if let Ok(Some(_)) = child.try_wait() {
             return None;
         }
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+        // Another test's server may have taken the port since `free_port`: only moto's own
+        // answer (werkzeug's `Server` header) means this child is the one listening.
+        if server_header(&addr).is_some_and(|server| server.contains("werkzeug"))
+            && matches!(child.try_wait(), Ok(None))
+        {
             return Some(child);
         }
         thread::sleep(Duration::from_millis(50));
