@@ -65,6 +65,9 @@ impl Socket {
     }
 }
 
+/// How far past its deadline a reply may be waited for, to spare a read-timeout system call.
+const DEADLINE_SLACK: Duration = Duration::from_millis(10);
+
 /// One connection to a server, with the bytes received and not parsed yet.
 pub(crate) struct Connection {
     socket: Socket,
@@ -185,7 +188,10 @@ impl Connection {
             if left.is_zero() {
                 return Err(no_reply_in_time());
             }
-            if left < self.read_timeout {
+            // Shrinking the socket's timeout is a system call: made only once the time left is
+            // short of it by more than the slack, so a reply that comes at once (every hit)
+            // costs none, and a slow one still ends within its deadline plus the slack.
+            if left + DEADLINE_SLACK < self.read_timeout {
                 self.socket.set_read_timeout(left)?;
                 self.read_timeout = left;
             }
