@@ -22,7 +22,7 @@
 //! # Remote caches
 //!
 //! Every command also takes the location of an HTTP (WebDAV) or S3 cache in place of `DIR`
-//! (features `http` and `s3`, on by default):
+//! (features `http`, `s3` and `https`, on by default):
 //!
 //! ```text
 //! bccache stats http://cache.internal:8080/bytecode/?layout=subdirs
@@ -33,6 +33,8 @@
 //! HTTP caches are listed with WebDAV `PROPFIND` (nginx: the dav-ext module), S3 caches with
 //! `ListObjectsV2`, credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
 //! `AWS_SESSION_TOKEN` (none: anonymous, which can list and read a public bucket only).
+//! `https://` servers (and S3 endpoints) must show a certificate for their name from a root
+//! the platform trusts, or from the CA file `SSL_CERT_FILE` names.
 //! `prune` removes the least recently used first, by `Last-Modified` (a hit refreshes an
 //! entry older than a day). Only provable entries are removed (see
 //! `bccache::upkeep::remote`). The output is a directory's, with the location as `directory`

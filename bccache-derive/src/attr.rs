@@ -141,11 +141,12 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
                     let Some(expr) = required_value(cx, &meta, &format!("`{name}` needs a value: write `{example}`"))? else {
                         return Ok(());
                     };
-                    let scheme = if name == "http" { "http://" } else { "s3://" };
+                    let schemes: &[&str] = if name == "http" { &["http://", "https://"] } else { &["s3://"] };
                     let value = string(cx, &expr, &format!("`{name}` takes a string: write `{example}`"))
                         .filter(|url| {
-                            let ok = url.value().starts_with(scheme);
+                            let ok = schemes.iter().any(|scheme| url.value().starts_with(scheme));
                             if !ok {
+                                let scheme = schemes.join("` or `");
                                 cx.error(url.span(), format_args!("`{name}` takes a URL starting with `{scheme}`: write `{example}`"));
                             }
                             ok

@@ -137,7 +137,7 @@ use syn::{DeriveInput, parse_macro_input};
 ///
 /// | key | value |
 /// |---|---|
-/// | `http = "http://host:8080/cache/"` | the cache's URL (`HttpBytecodeCache`, layout `subdirs`) |
+/// | `http = "http://host:8080/cache/"` | the cache's URL (`HttpBytecodeCache`, layout `subdirs`; `https://` with bccache's `https` feature) |
 /// | `s3 = "s3://bucket/prefix/?endpoint=http://host:9000&region=eu-west-1"` | the bucket, the key prefix (the path, as written), the endpoint and region; credentials from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` at first use |
 ///
 /// ```no_run

@@ -15,4 +15,6 @@ pub mod paused;
 pub mod redis;
 pub mod s3;
 pub mod slow;
+#[cfg(feature = "https")]
+pub mod tls;
 pub mod unprivileged;

@@ -25,19 +25,58 @@ pub struct Nginx {
     child: Option<Child>,
     port: u16,
     dir: tempfile::TempDir,
+    scheme: &'static str,
+}
+
+/// What the server does.
+enum Mode<'a> {
+    /// WebDAV over plain HTTP.
+    Dav,
+    /// WebDAV over TLS with this certificate.
+    TlsDav { cert: &'a Path, key: &'a Path },
+    /// TLS in front of a plain HTTP server on this loopback port (a TLS-terminating proxy).
+    TlsProxy {
+        cert: &'a Path,
+        key: &'a Path,
+        upstream: u16,
+    },
 }
 
 impl Nginx {
     pub fn start() -> Self {
+        Self::start_with(Mode::Dav)
+    }
+
+    /// WebDAV as [`start`](Nginx::start), over TLS with `cert` and its `key` (PEM files).
+    pub fn start_tls(cert: &Path, key: &Path) -> Self {
+        Self::start_with(Mode::TlsDav { cert, key })
+    }
+
+    /// TLS with `cert` in front of the HTTP server on 127.0.0.1:`upstream`, the `Host` header
+    /// passed on as the client sent it, bodies streamed both ways.
+    pub fn start_tls_proxy(cert: &Path, key: &Path, upstream: u16) -> Self {
+        Self::start_with(Mode::TlsProxy {
+            cert,
+            key,
+            upstream,
+        })
+    }
+
+    fn start_with(mode: Mode<'_>) -> Self {
         let dir = tempfile::tempdir().expect("a temp dir for nginx");
         std::fs::create_dir_all(dir.path().join("root")).expect("nginx's root dir");
+        let scheme = match mode {
+            Mode::Dav => "http",
+            _ => "https",
+        };
         for _ in 0..10 {
             let port = free_port();
-            if let Some(child) = spawn(port, dir.path()) {
+            if let Some(child) = spawn(port, dir.path(), &mode) {
                 return Nginx {
                     child: Some(child),
                     port,
                     dir,
+                    scheme,
                 };
             }
         }
@@ -49,9 +88,9 @@ impl Nginx {
         self.port
     }
 
-    /// `http://127.0.0.1:<port><path>`.
+    /// `http://127.0.0.1:<port><path>` (`https://` over TLS).
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("{}://127.0.0.1:{}{path}", self.scheme, self.port)
     }
 
     /// The directory nginx serves `/` from.
@@ -150,9 +189,33 @@ fn dav_ext_module() -> PathBuf {
     path
 }
 
-fn config(port: u16, dir: &Path) -> String {
+fn config(port: u16, dir: &Path, mode: &Mode<'_>) -> String {
     let d = dir.display();
     let dav = "dav_methods PUT DELETE MKCOL; create_full_put_path on; dav_access user:rw;";
+    let tls = |cert: &Path, key: &Path| {
+        format!(
+            "ssl_certificate {}; ssl_certificate_key {};",
+            cert.display(),
+            key.display()
+        )
+    };
+    let (listen, locations) = match mode {
+        Mode::Dav => (";".to_owned(), dav_locations(dav)),
+        Mode::TlsDav { cert, key } => (format!(" ssl; {}", tls(cert, key)), dav_locations(dav)),
+        Mode::TlsProxy {
+            cert,
+            key,
+            upstream,
+        } => (
+            format!(" ssl; {}", tls(cert, key)),
+            format!(
+                "location / {{ proxy_pass http://127.0.0.1:{upstream}; \
+                 proxy_set_header Host $http_host; proxy_http_version 1.1; \
+                 proxy_set_header Connection \"\"; proxy_request_buffering off; \
+                 proxy_buffering off; }}"
+            ),
+        ),
+    };
     format!(
         r#"load_module {module};
 daemon off;
@@ -171,14 +234,9 @@ http {{
     client_max_body_size 256m;
     keepalive_requests 100000;
     server {{
-        listen 127.0.0.1:{port};
+        listen 127.0.0.1:{port}{listen}
         root {d}/root;
-        location / {{ {dav} dav_ext_methods PROPFIND OPTIONS; }}
-        location /nodav/ {{ {dav} }}
-        location /auth/ {{
-            if ($http_authorization != "Bearer {TOKEN}") {{ return 401; }}
-            {dav} dav_ext_methods PROPFIND OPTIONS;
-        }}
+        {locations}
     }}
 }}
 "#,
@@ -186,11 +244,23 @@ http {{
     )
 }
 
+/// The WebDAV locations: `/`, `/nodav/` (no PROPFIND) and `/auth/` (a bearer token).
+fn dav_locations(dav: &str) -> String {
+    format!(
+        r#"location / {{ {dav} dav_ext_methods PROPFIND OPTIONS; }}
+        location /nodav/ {{ {dav} }}
+        location /auth/ {{
+            if ($http_authorization != "Bearer {TOKEN}") {{ return 401; }}
+            {dav} dav_ext_methods PROPFIND OPTIONS;
+        }}"#
+    )
+}
+
 /// Starts nginx on `port` and waits (at most 5 s) until it accepts connections; `None` if it
 /// exited (port taken) or never answered.
-fn spawn(port: u16, dir: &Path) -> Option<Child> {
+fn spawn(port: u16, dir: &Path, mode: &Mode<'_>) -> Option<Child> {
     let conf = dir.join("nginx.conf");
-    std::fs::write(&conf, config(port, dir)).expect("write nginx.conf");
+    std::fs::write(&conf, config(port, dir, mode)).expect("write nginx.conf");
     let mut child = Command::new(binary())
         .arg("-p")
         .arg(dir)

@@ -2,11 +2,11 @@
 //! [`Lanes`], requests encoded and responses parsed by [`http1`](super::http1), bodies read
 //! through the [`stream`](super::stream) transport within the I/O timeout.
 //!
-//! Plain `http://` only: TLS is not built in (put a TLS-terminating proxy on loopback in front
-//! of an `https://` server).
+//! `https://` servers need the `https` feature: TLS by rustls over the same connections.
 
 use std::fmt;
 use std::io;
+use std::path::Path;
 
 use url::Url;
 
@@ -34,6 +34,9 @@ pub(crate) struct HttpServer {
     /// The `Host` header.
     host: String,
     address: Address,
+    /// TLS for an `https://` server.
+    #[cfg(feature = "https")]
+    tls: Option<super::tls::Tls>,
     timeouts: Timeouts,
     lanes: Lanes<Kept>,
 }
@@ -107,41 +110,70 @@ impl fmt::Display for ServerFailure {
 impl std::error::Error for ServerFailure {}
 
 impl HttpServer {
-    /// The server of an `http://` URL (its path is the caller's business).
-    pub(crate) fn new(url: &Url, timeouts: Timeouts) -> Result<Self> {
+    /// The server of an `http://` or `https://` URL (its path is the caller's business);
+    /// `ca_file` names the only CA an `https://` server's certificate may come from (else the
+    /// platform's roots are trusted).
+    pub(crate) fn new(url: &Url, timeouts: Timeouts, ca_file: Option<&Path>) -> Result<Self> {
         let name = masked(url);
-        match url.scheme() {
-            "http" => {}
+        let secure = match url.scheme() {
+            "http" => false,
+            "https" if cfg!(feature = "https") => true,
             "https" => {
                 return Err(invalid(
                     &name,
-                    "https is not built in: put a TLS-terminating proxy in front of the server, \
-                     or use http://",
+                    "https:// needs bccache's `https` feature (or a TLS-terminating proxy in \
+                     front of the server, and http://)",
                 ));
             }
             other => {
                 return Err(invalid(
                     &name,
-                    format!("`{other}://` is not an http:// URL"),
+                    format!("`{other}://` is not an http:// or https:// URL"),
                 ));
             }
-        }
+        };
         let host = url
             .host_str()
             .filter(|host| !host.is_empty())
             .ok_or_else(|| invalid(&name, "the URL names no host"))?;
-        let port = url.port_or_known_default().unwrap_or(80);
+        let port = url
+            .port_or_known_default()
+            .unwrap_or(if secure { 443 } else { 80 });
         let host_header = match url.port() {
             Some(port) => format!("{host}:{port}"),
             None => host.to_owned(),
         };
+        #[cfg(feature = "https")]
+        let tls = secure
+            .then(|| super::tls::Tls::new(host, ca_file))
+            .transpose()?;
+        #[cfg(not(feature = "https"))]
+        let _ = ca_file;
         Ok(HttpServer {
-            name: format!("http://{host}:{port}"),
+            name: format!("{}://{host}:{port}", url.scheme()),
             host: host_header,
             address: Address::Tcp(format!("{host}:{port}")),
+            #[cfg(feature = "https")]
+            tls,
             timeouts,
             lanes: Lanes::default(),
         })
+    }
+
+    /// Opens a connection to the server: TCP, and TLS on it for an `https://` server.
+    fn open(&self) -> io::Result<Connection> {
+        #[cfg(feature = "https")]
+        if let (Some(tls), Address::Tcp(host_port)) = (&self.tls, &self.address) {
+            return Connection::open_tls(host_port, tls, self.timeouts);
+        }
+        Connection::open(&self.address, self.timeouts)
+    }
+
+    /// `http` or `https`.
+    pub(crate) fn scheme(&self) -> &str {
+        self.name
+            .split_once("://")
+            .map_or("http", |(scheme, _)| scheme)
     }
 
     /// The `Host` header this server is sent (`host` or `host:port`), which S3 signs.
@@ -160,7 +192,7 @@ impl HttpServer {
         );
         let head_only = request.method == "HEAD";
         let connect = || {
-            Connection::open(&self.address, self.timeouts)
+            self.open()
                 .map(|connection| Kept {
                     connection,
                     closing: false,

@@ -15,7 +15,8 @@
 //! - [`buffer`]: the received bytes a sans-IO parser is fed from;
 //! - [`stream`]: the blocking transport, feeding a sans-IO reply parser from a socket within
 //!   the I/O timeout;
-//! - [`tokio_stream`]: the same on tokio, never blocking a runtime thread.
+//! - [`tokio_stream`]: the same on tokio, never blocking a runtime thread;
+//! - `tls` (feature `https`): the blocking transport's TLS sessions, for `https://` servers.
 //!
 //! A store's own module holds only its protocol: a request encoded into bytes and a reply
 //! parsed from bytes ([`Parsed`]), with no socket in sight, so that a blocking and an async
@@ -60,6 +61,8 @@ pub(crate) mod shell;
     feature = "s3"
 ))]
 pub(crate) mod stream;
+#[cfg(feature = "https")]
+pub(crate) mod tls;
 #[cfg(all(
     feature = "tokio",
     any(

@@ -180,6 +180,21 @@ macro_rules! object_setters {
             self.refresh_after = age;
             self
         }
+
+        /// Trusts only the CA certificates of this PEM file for an `https://` server (a
+        /// private CA), instead of the platform's roots (or those `SSL_CERT_FILE` and
+        /// `SSL_CERT_DIR` name). `build` reads it; a file with no certificate is an
+        /// [`Error::InvalidSetting`](crate::Error::InvalidSetting).
+        ///
+        /// ```no_run
+        #[doc = concat!("let cache = ", $builder, ".ca_file(\"/etc/cache-ca.pem\").build()?;")]
+        /// # Ok::<(), bccache::Error>(())
+        /// ```
+        #[cfg(feature = "https")]
+        pub fn ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+            self.ca_file = Some(path.into());
+            self
+        }
     };
 }
 

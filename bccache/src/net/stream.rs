@@ -29,6 +29,9 @@ enum Socket {
     Tcp(TcpStream),
     #[cfg(unix)]
     Unix(UnixStream),
+    /// Boxed: a TLS session holds its buffers inline.
+    #[cfg(feature = "https")]
+    Tls(Box<super::tls::TlsStream>),
 }
 
 impl Socket {
@@ -37,6 +40,8 @@ impl Socket {
             Socket::Tcp(stream) => stream.set_read_timeout(Some(timeout)),
             #[cfg(unix)]
             Socket::Unix(stream) => stream.set_read_timeout(Some(timeout)),
+            #[cfg(feature = "https")]
+            Socket::Tls(stream) => stream.sock.socket.set_read_timeout(Some(timeout)),
         }
     }
 
@@ -45,6 +50,8 @@ impl Socket {
             Socket::Tcp(stream) => stream.set_write_timeout(Some(timeout)),
             #[cfg(unix)]
             Socket::Unix(stream) => stream.set_write_timeout(Some(timeout)),
+            #[cfg(feature = "https")]
+            Socket::Tls(stream) => stream.sock.socket.set_write_timeout(Some(timeout)),
         }
     }
 
@@ -53,6 +60,8 @@ impl Socket {
             Socket::Tcp(stream) => stream.read(into),
             #[cfg(unix)]
             Socket::Unix(stream) => stream.read(into),
+            #[cfg(feature = "https")]
+            Socket::Tls(stream) => super::tls::read(stream, into),
         }
     }
 
@@ -61,6 +70,18 @@ impl Socket {
             Socket::Tcp(stream) => stream.write_vectored(parts),
             #[cfg(unix)]
             Socket::Unix(stream) => stream.write_vectored(parts),
+            #[cfg(feature = "https")]
+            Socket::Tls(stream) => stream.write_vectored(parts),
+        }
+    }
+
+    /// Sends what a TLS session still holds of the request; nothing to do on a plain socket,
+    /// whose writes went out whole.
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            #[cfg(feature = "https")]
+            Socket::Tls(stream) => super::tls::flush(stream),
+            _ => Ok(()),
         }
     }
 }
@@ -86,26 +107,7 @@ impl Connection {
     /// Connects within the connect timeout and sets the socket's I/O timeout.
     pub(crate) fn open(address: &Address, timeouts: Timeouts) -> io::Result<Self> {
         let socket = match address {
-            Address::Tcp(host_port) => {
-                let mut last_error = None;
-                let mut connected = None;
-                for addr in host_port.to_socket_addrs()? {
-                    match TcpStream::connect_timeout(&addr, timeouts.connect) {
-                        Ok(stream) => {
-                            connected = Some(stream);
-                            break;
-                        }
-                        Err(error) => last_error = Some(error),
-                    }
-                }
-                let stream = connected.ok_or_else(|| {
-                    last_error.unwrap_or_else(|| {
-                        io::Error::new(io::ErrorKind::NotFound, "the host has no address")
-                    })
-                })?;
-                stream.set_nodelay(true)?;
-                Socket::Tcp(stream)
-            }
+            Address::Tcp(host_port) => Socket::Tcp(connect_tcp(host_port, timeouts)?),
             #[cfg(unix)]
             Address::Unix(path) => Socket::Unix(UnixStream::connect(path)?),
             #[cfg(not(unix))]
@@ -116,6 +118,26 @@ impl Connection {
                 ));
             }
         };
+        Self::over(socket, timeouts)
+    }
+
+    /// Connects to `host_port` within the connect timeout and completes a TLS handshake with
+    /// it within the I/O timeout.
+    #[cfg(feature = "https")]
+    pub(crate) fn open_tls(
+        host_port: &str,
+        tls: &super::tls::Tls,
+        timeouts: Timeouts,
+    ) -> io::Result<Self> {
+        let stream = connect_tcp(host_port, timeouts)?;
+        stream.set_read_timeout(Some(timeouts.io))?;
+        stream.set_write_timeout(Some(timeouts.io))?;
+        let session = tls.connect(stream, timeouts.io)?;
+        Self::over(Socket::Tls(Box::new(session)), timeouts)
+    }
+
+    /// A connection over `socket`, its I/O timeout set.
+    fn over(socket: Socket, timeouts: Timeouts) -> io::Result<Self> {
         socket.set_read_timeout(timeouts.io)?;
         socket.set_write_timeout(timeouts.io)?;
         Ok(Connection {
@@ -178,7 +200,7 @@ impl Connection {
                 Err(error) => return Err(error),
             }
         }
-        Ok(())
+        self.socket.flush()
     }
 
     /// Reads at least one more byte, making room for `need` unparsed bytes in all.
@@ -207,6 +229,23 @@ impl Connection {
             }
         }
     }
+}
+
+/// Connects to the first address of `host_port` that answers within the connect timeout,
+/// TCP_NODELAY on.
+fn connect_tcp(host_port: &str, timeouts: Timeouts) -> io::Result<TcpStream> {
+    let mut last_error = None;
+    for addr in host_port.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, timeouts.connect) {
+            Ok(stream) => {
+                stream.set_nodelay(true)?;
+                return Ok(stream);
+            }
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error
+        .unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "the host has no address")))
 }
 
 /// What to write for a request given in `parts`: a small one copied into `copy`, one write;

@@ -34,6 +34,7 @@ pub struct HttpBytecodeCacheBuilder {
     checksum: Checksum,
     max_entry_size: u64,
     refresh_after: Duration,
+    ca_file: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for HttpBytecodeCacheBuilder {
@@ -65,6 +66,7 @@ impl HttpBytecodeCacheBuilder {
             checksum: Checksum::Sha1,
             max_entry_size: crate::DEFAULT_MAX_ENTRY_SIZE,
             refresh_after: crate::net::object::REFRESH_AFTER,
+            ca_file: None,
         }
     }
 
@@ -146,8 +148,9 @@ impl HttpBytecodeCacheBuilder {
 
     /// Checks everything and builds the cache, without contacting the server.
     ///
-    /// Errors: [`Error::InvalidServer`] (no URL, not `http://`, a query or fragment),
-    /// [`Error::InvalidSetting`] (a header name or value that cannot be sent).
+    /// Errors: [`Error::InvalidServer`] (no URL, not `http://` or, with the `https` feature,
+    /// `https://`, a query or fragment), [`Error::InvalidSetting`] (a header name or value that
+    /// cannot be sent, a `ca_file` with no certificate).
     ///
     /// ```
     /// let error = bccache::HttpBytecodeCache::builder().url("ftp://h/").build().unwrap_err();
@@ -163,7 +166,7 @@ impl HttpBytecodeCacheBuilder {
             let path = format!("{}/", url.path());
             url.set_path(&path);
         }
-        let server = HttpServer::new(&url, self.timeouts)?;
+        let server = HttpServer::new(&url, self.timeouts, self.ca_file.as_deref())?;
         let mut headers = Vec::new();
         if !url.username().is_empty() || url.password().is_some() {
             let user = crate::net::http1::decode_percent(url.username()).unwrap_or_default();
@@ -286,11 +289,22 @@ mod tests {
                 other => panic!("{name:?}: {other:?}"),
             }
         }
-        for url in ["https://h/", "ftp://h/", "http://h/?a=1", "not a url"] {
+        for url in ["ftp://h/", "http://h/?a=1", "not a url"] {
             match HttpBytecodeCache::connect(url) {
                 Err(Error::InvalidServer { .. }) => {}
                 other => panic!("{url}: {other:?}"),
             }
+        }
+        // Without TLS built in, `https://` is refused with a way out; with it, the URL builds.
+        let https = HttpBytecodeCache::connect("https://h/");
+        if cfg!(feature = "https") {
+            assert_eq!(
+                https.map(|cache| cache.url().to_owned()).ok().as_deref(),
+                Some("https://h/")
+            );
+        } else {
+            let error = https.map(|_| ()).expect_err("no TLS");
+            assert!(error.to_string().contains("`https` feature"), "{error}");
         }
         assert!(matches!(
             HttpBytecodeCache::builder().build(),

@@ -36,7 +36,9 @@ use crate::net::shell::Shell;
 /// entries this store wrote there (an object whose first bytes are a bccache entry whose key
 /// the layout puts at that very path), and nothing else.
 ///
-/// `http://` only: TLS is not built in.
+/// `https://` URLs need the `https` feature (rustls): the server's certificate is checked
+/// against the platform's roots, those `SSL_CERT_FILE`/`SSL_CERT_DIR` name, or a private CA's
+/// ([`ca_file`](HttpBytecodeCacheBuilder::ca_file)).
 ///
 /// ```
 /// use std::time::Duration;

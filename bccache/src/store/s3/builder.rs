@@ -20,6 +20,12 @@ use crate::net::url::{Timeouts, invalid};
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long a whole response may take unless set.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How AWS's own endpoint is reached when no endpoint is set: TLS when it is built in.
+const DEFAULT_SCHEME: &str = if cfg!(feature = "https") {
+    "https"
+} else {
+    "http"
+};
 /// The region when neither the builder nor `AWS_REGION` names one.
 const DEFAULT_REGION: &str = "us-east-1";
 
@@ -47,6 +53,7 @@ pub struct S3BytecodeCacheBuilder {
     checksum: Checksum,
     max_entry_size: u64,
     refresh_after: Duration,
+    ca_file: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for S3BytecodeCacheBuilder {
@@ -76,6 +83,7 @@ impl S3BytecodeCacheBuilder {
             checksum: Checksum::Sha1,
             max_entry_size: crate::DEFAULT_MAX_ENTRY_SIZE,
             refresh_after: crate::net::object::REFRESH_AFTER,
+            ca_file: None,
         }
     }
 
@@ -109,7 +117,8 @@ impl S3BytecodeCacheBuilder {
     }
 
     /// The server, e.g. `http://127.0.0.1:9000` (default: `AWS_ENDPOINT_URL_S3` or
-    /// `AWS_ENDPOINT_URL` from the environment, else `http://s3.<region>.amazonaws.com`).
+    /// `AWS_ENDPOINT_URL` from the environment, else `https://s3.<region>.amazonaws.com`, or
+    /// `http://` without the `https` feature).
     /// Objects are addressed path-style, `/{bucket}/{key}`.
     ///
     /// ```
@@ -201,7 +210,8 @@ impl S3BytecodeCacheBuilder {
     /// Checks everything and builds the cache, without contacting the server.
     ///
     /// Errors: [`Error::InvalidSetting`] (no bucket or one S3 cannot name, credentials missing
-    /// from the environment), [`Error::InvalidServer`] (an endpoint that is not `http://`),
+    /// from the environment, a `ca_file` with no certificate), [`Error::InvalidServer`] (an
+    /// endpoint that is not `http://` or, with the `https` feature, `https://`),
     /// [`Error::InvalidPrefix`] (a prefix over 900 bytes or with control characters).
     ///
     /// ```
@@ -233,15 +243,15 @@ impl S3BytecodeCacheBuilder {
             .endpoint
             .or_else(|| env("AWS_ENDPOINT_URL_S3"))
             .or_else(|| env("AWS_ENDPOINT_URL"))
-            .unwrap_or_else(|| format!("http://s3.{region}.amazonaws.com"));
+            .unwrap_or_else(|| format!("{DEFAULT_SCHEME}://s3.{region}.amazonaws.com"));
         let url = Url::parse(&endpoint).map_err(|e| invalid(&endpoint, e.to_string()))?;
         if url.path() != "/" || url.query().is_some() {
             return Err(invalid(
                 &endpoint,
-                "an endpoint is `http://host[:port]`, no path",
+                "an endpoint is `http(s)://host[:port]`, no path",
             ));
         }
-        let server = HttpServer::new(&url, self.timeouts)?;
+        let server = HttpServer::new(&url, self.timeouts, self.ca_file.as_deref())?;
         let signer = match self.credentials {
             Credentials::Anonymous => None,
             Credentials::Explicit {
@@ -348,8 +358,13 @@ mod tests {
         .build()?;
         assert_eq!(cache.location(), "s3://my-bucket/app/v1/");
         assert_eq!(cache.region(), "eu-west-1");
+        let https_without_tls = if cfg!(feature = "https") {
+            "s3://b/?endpoint=ftp://h"
+        } else {
+            "s3://b/?endpoint=https://h"
+        };
         for bad in [
-            "s3://b/?endpoint=https://h",
+            https_without_tls,
             "s3://UPPER/",
             "s3://b/?colour=red",
             "http://b/",

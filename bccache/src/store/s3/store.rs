@@ -31,7 +31,8 @@ use crate::net::shell::Shell;
 /// ([`anonymous`](S3BytecodeCacheBuilder::anonymous): unsigned requests to a public bucket,
 /// read-only). Connections, timeouts, the dead-server skip, the error policy and batch loads
 /// (8 requests at once) are those of [`HttpBytecodeCache`](crate::HttpBytecodeCache);
-/// `http://` endpoints only (TLS is not built in). [`clear`](BytecodeCache::clear) lists the
+/// `https://` endpoints (AWS's own, the default, among them) need the `https` feature.
+/// [`clear`](BytecodeCache::clear) lists the
 /// prefix (`ListObjectsV2`) and deletes the entries this store wrote there, and nothing else.
 ///
 /// ```
@@ -140,7 +141,7 @@ impl S3Store {
     ) -> std::result::Result<Response, Box<dyn std::error::Error + Send + Sync>> {
         let signed = match &self.signer {
             Some(signer) => {
-                let uri = format!("http://{}{target}", self.server.host());
+                let uri = format!("{}://{}{target}", self.server.scheme(), self.server.host());
                 signer.sign(method, &uri, extra)?
             }
             None => Vec::new(),
