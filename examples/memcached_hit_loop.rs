@@ -19,6 +19,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use bccache::{BytecodeCache, MemcachedBytecodeCache};
+use payload::{fake_code, template_source};
+
+#[path = "../benches/support/payload.rs"]
+mod payload;
 
 /// The system allocator, counting what it is asked for.
 struct Counting;
@@ -59,25 +63,6 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-/// A template-like source of `len` bytes.
-fn source(len: usize) -> String {
-    let line = "<li>{{ item.name }}: {% if item.active %}on{% endif %}</li>\n";
-    line.repeat(len / line.len() + 1)[..len].to_owned()
-}
-
-/// `len` bytes that look like compiled code: incompressible, no long runs.
-fn code(len: usize) -> Vec<u8> {
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
 
 /// This process's minor page faults so far (Linux; 0 elsewhere).
 fn minor_faults() -> u64 {
@@ -146,11 +131,11 @@ fn run() -> Result<(), String> {
         .build()
         .map_err(|e| format!("memcached `{url}`: {}", chain(&e)))?;
     let name = "templates/hit-loop.html";
-    let source = source(4 * 1024);
+    let source = template_source(0, 4 * 1024);
     let mut bucket = cache
         .get_bucket(&(), name, None, &source)
         .map_err(|e| format!("memcached `{url}`: {}", chain(&e)))?;
-    bucket.code = Some(code(code_len));
+    bucket.code = Some(fake_code(0, code_len));
     cache
         .set_bucket(&bucket)
         .map_err(|e| format!("memcached `{url}`: {}", chain(&e)))?;
