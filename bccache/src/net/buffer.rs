@@ -191,7 +191,7 @@ mod tests {
             let reply = vec![b'v'; value + 5];
             let mut buffer = ReplyBuffer::default();
             reads_for(&mut buffer, &reply, value, usize::MAX);
-            assert_eq!(buffer.bytes.capacity() > 0, kept, "{value}");
+            assert_eq!(buffer.bytes.capacity() >= value, kept, "{value}");
         }
     }
 
