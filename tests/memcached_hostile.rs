@@ -134,7 +134,7 @@ fn a_value_under_another_key_is_a_miss() {
 
 #[test]
 fn a_valid_entry_in_a_reply_that_then_fails_is_a_miss_not_a_hit() {
-    // A hit decodes its entry as the value arrives, before the rest of the reply is read.
+    // A hit decodes its entry where it lies in the reply, so the rest of the reply decides.
     let entry = valid_entry();
     let value = [
         format!("VALUE {{key}} 0 {}\r\n", entry.len()).as_bytes(),

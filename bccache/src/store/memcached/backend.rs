@@ -51,8 +51,8 @@ impl Backend {
     }
 
     /// The entry under `key`, decoded into `bucket`, or the head of a chunked entry. Servers
-    /// given by URL decode it from their reply as it arrives; a client given as is returns the
-    /// value first. A failed request leaves the bucket empty.
+    /// given by URL decode it where it lies in their reply; a client given as is returns the
+    /// value first. A failed request leaves the bucket as it was.
     pub(super) async fn get_entry<T: Transport>(
         &self,
         transport: T,

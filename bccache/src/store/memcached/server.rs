@@ -93,12 +93,12 @@ impl Loaded {
 }
 
 /// The reply to a get of one key, its value decoded into the bucket where it lies in the
-/// received bytes: a hit copies the code once, not the value and then the code out of it.
+/// received bytes once the whole reply is in: a hit copies the code once, not the value and
+/// then the code out of it, and a reply that fails leaves the bucket untouched.
 struct Entry<'a, 'e> {
     key: &'a str,
     max_value: usize,
     bucket: &'a mut Bucket<'e>,
-    found: Option<Loaded>,
 }
 
 impl Exchange for Entry<'_, '_> {
@@ -106,23 +106,27 @@ impl Exchange for Entry<'_, '_> {
     type Error = ProtocolError;
 
     fn parse(&mut self, bytes: &[u8]) -> Result<Parsed<Option<Loaded>>, ProtocolError> {
-        Ok(match protocol::parse_item(bytes, self.max_value)? {
+        let (key, data, taken) = match protocol::parse_item(bytes, self.max_value)? {
             Parsed::Done(Item::End, taken) => {
-                Parsed::Done(Some(self.found.take().unwrap_or(Loaded::Missing)), taken)
+                return Ok(Parsed::Done(Some(Loaded::Missing), taken));
             }
-            Parsed::Done(Item::Value { key, data }, taken) => {
-                // As in a multi-get: a value under another key, or a second one, is a server
-                // out of step, and nothing of its reply is used.
-                if key != self.key.as_bytes() || self.found.is_some() {
-                    return Err(ProtocolError::Unexpected(
-                        "a value under a key not asked for".into(),
-                    ));
-                }
-                self.found = Some(Loaded::of(data, self.bucket, self.max_value));
-                Parsed::Done(None, taken)
+            Parsed::Done(Item::Value { key, data }, taken) => (key, data, taken),
+            Parsed::Incomplete(need) => return Ok(Parsed::Incomplete(need)),
+        };
+        // As in a multi-get: a value under another key, or a second one, is a server out of
+        // step, and nothing of its reply is used.
+        let unexpected = || ProtocolError::Unexpected("a value under a key not asked for".into());
+        if key != self.key.as_bytes() {
+            return Err(unexpected());
+        }
+        match protocol::parse_item(&bytes[taken..], self.max_value)? {
+            Parsed::Done(Item::End, end) => {
+                let loaded = Loaded::of(data, self.bucket, self.max_value);
+                Ok(Parsed::Done(Some(loaded), taken + end))
             }
-            Parsed::Incomplete(need) => Parsed::Incomplete(need),
-        })
+            Parsed::Done(Item::Value { .. }, _) => Err(unexpected()),
+            Parsed::Incomplete(need) => Ok(Parsed::Incomplete(taken + need)),
+        }
     }
 }
 
@@ -172,8 +176,8 @@ impl Server {
             .await
     }
 
-    /// The entry under `key`, decoded into `bucket` from the reply as it arrives (a chunked
-    /// entry's head is returned instead). A failed request leaves the bucket empty.
+    /// The entry under `key`, decoded into `bucket` from the reply once it is whole (a chunked
+    /// entry's head is returned instead). A failed request leaves the bucket as it was.
     pub(super) async fn get_entry<T: Transport>(
         &self,
         transport: T,
@@ -186,16 +190,10 @@ impl Server {
             key,
             max_value: self.max_value,
             bucket,
-            found: None,
         };
-        let result = transport
+        transport
             .exchange(&self.endpoint, &[&request], &mut entry)
-            .await;
-        if result.is_err() {
-            // The value may have been decoded before the rest of its reply failed.
-            entry.bucket.reset();
-        }
-        result
+            .await
     }
 
     /// Stores `value` under `key` with `command`, expiring after `exptime` seconds (0: never).
@@ -268,7 +266,6 @@ mod tests {
             key: KEY,
             max_value: 1024 * 1024,
             bucket,
-            found: None,
         };
         match buffer.answer(&mut exchange)? {
             Ok(loaded) => Ok(Some(loaded)),
@@ -320,18 +317,21 @@ mod tests {
     }
 
     #[test]
-    fn no_value_is_missing_and_a_partial_reply_reads_on() {
+    fn no_value_is_missing_and_a_reply_without_its_end_reads_on_with_the_bucket_untouched() {
         let mut bucket = Bucket::new(&(), KEY, "checksum");
         assert!(matches!(
             read(b"END\r\n", &mut bucket),
             Ok(Some(Loaded::Missing))
         ));
-        let stored = entry(b"code");
-        let whole = value(KEY, &stored);
-        assert!(matches!(
-            read(&whole[..whole.len() - 1], &mut bucket),
-            Ok(None)
-        ));
+        let whole = value(KEY, &entry(b"code"));
+        for cut in [whole.len() - 1, whole.len(), whole.len() + 3] {
+            let reply = [&whole[..], b"END\r\n"].concat();
+            assert!(
+                matches!(read(&reply[..cut], &mut bucket), Ok(None)),
+                "{cut}"
+            );
+            assert_eq!(bucket.code, None, "{cut}");
+        }
     }
 
     #[test]
@@ -353,5 +353,8 @@ mod tests {
             read(&twice, &mut bucket),
             Err(ProtocolError::Unexpected(_))
         ));
+        let garbage = [value(KEY, &stored), b"HELLO\r\n".to_vec()].concat();
+        assert!(read(&garbage, &mut bucket).is_err());
+        assert_eq!(bucket.code, None);
     }
 }
