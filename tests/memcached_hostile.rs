@@ -133,6 +133,21 @@ fn a_value_under_another_key_is_a_miss() {
 }
 
 #[test]
+fn a_valid_entry_in_a_reply_that_then_fails_is_a_miss_not_a_hit() {
+    // A hit decodes its entry where it lies in the reply, so the rest of the reply decides.
+    let entry = valid_entry();
+    let value = [
+        format!("VALUE {{key}} 0 {}\r\n", entry.len()).as_bytes(),
+        &entry,
+        b"\r\n",
+    ]
+    .concat();
+    assert_miss_then_error("entry, then garbage", reply(&[&value, b"HELLO\r\n"]));
+    assert_miss_then_error("entry, then silence", reply(&[&value]));
+    assert_miss_then_error("entry given twice", reply(&[&value, &value, b"END\r\n"]));
+}
+
+#[test]
 fn an_endless_line_is_a_miss_not_a_growing_buffer() {
     assert_miss_then_error(
         "endless line",

@@ -11,6 +11,9 @@ const KEEP_BUFFER: usize = 1024 * 1024;
 /// The buffer grows at most this much, or twice what it holds, ahead of the bytes received: a
 /// reply announcing a large value costs memory as its bytes arrive, not on its word.
 const GROW_AHEAD: usize = 4 * 1024 * 1024;
+/// Room made past the bytes a parser asks for, so what follows them in the reply (memcached's
+/// `END` after a value) comes in the same read and a hit costs one read, not two.
+const READ_TAIL: usize = 4 * 1024;
 
 /// What one step of parsing the received bytes gave.
 pub(crate) enum Step<T, E> {
@@ -90,7 +93,13 @@ impl ReplyBuffer {
             self.start = 0;
             self.end = unparsed;
             let ahead = unparsed.saturating_mul(2).max(GROW_AHEAD);
-            let size = want.min(ahead).max(READ_SIZE).max(unparsed + 1);
+            let size = if want <= ahead {
+                // Not past what is kept, so that a reply that fits is not given back for its tail.
+                want.saturating_add(READ_TAIL).min(want.max(KEEP_BUFFER))
+            } else {
+                ahead
+            };
+            let size = size.max(READ_SIZE).max(unparsed + 1);
             if self.bytes.len() < size {
                 self.bytes.resize(size, 0);
             }
@@ -116,6 +125,74 @@ mod tests {
         buffer.filled(room);
         let more = buffer.room(1 << 40).len();
         assert!(more <= 2 * room, "{more}");
+    }
+
+    /// Feeds `reply` through the buffer as a transport would, `chunk` bytes a read at most, to
+    /// a parser that, as memcached's, knows a message's length only once its first bytes are
+    /// in: a `need`-byte message, then a 5-byte end. How many reads it took.
+    fn reads_for(buffer: &mut ReplyBuffer, reply: &[u8], need: usize, chunk: usize) -> usize {
+        let (mut sent, mut reads, mut step) = (0, 0, 0);
+        loop {
+            let wanted = [need, 5][step];
+            match buffer.parse(|bytes| {
+                Ok::<_, ()>(if bytes.is_empty() {
+                    Parsed::Incomplete(1)
+                } else if bytes.len() >= wanted {
+                    Parsed::Done((), wanted)
+                } else {
+                    Parsed::Incomplete(wanted)
+                })
+            }) {
+                Step::Done(()) if step == 1 => return reads,
+                Step::Done(()) => step = 1,
+                Step::Need(need) => {
+                    let room = buffer.room(need);
+                    let read = room.len().min(chunk).min(reply.len() - sent);
+                    room[..read].copy_from_slice(&reply[sent..sent + read]);
+                    buffer.filled(read);
+                    sent += read;
+                    reads += 1;
+                }
+                Step::Refused(()) => unreachable!("the parser refuses nothing"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_end_of_a_reply_comes_in_the_read_of_the_value_before_it() {
+        let value = 64 * 1024 + 200;
+        let reply = vec![b'v'; value + 5];
+        let mut buffer = ReplyBuffer::default();
+        // The first reply grows the buffer; every later one, arriving whole, is one read.
+        assert_eq!(reads_for(&mut buffer, &reply, value, usize::MAX), 2);
+        for _ in 0..3 {
+            assert_eq!(reads_for(&mut buffer, &reply, value, usize::MAX), 1);
+        }
+        assert!(!buffer.has_leftovers());
+    }
+
+    #[test]
+    fn the_buffer_keeps_its_allocation_from_reply_to_reply() {
+        let value = 200 * 1024;
+        let reply = vec![b'v'; value + 5];
+        let mut buffer = ReplyBuffer::default();
+        reads_for(&mut buffer, &reply, value, 16 * 1024);
+        let (at, len) = (buffer.bytes.as_ptr(), buffer.bytes.len());
+        assert!(len >= value + 5 && len <= value + READ_TAIL + 5, "{len}");
+        for _ in 0..3 {
+            reads_for(&mut buffer, &reply, value, 16 * 1024);
+            assert_eq!((buffer.bytes.as_ptr(), buffer.bytes.len()), (at, len));
+        }
+    }
+
+    #[test]
+    fn a_buffer_is_given_back_only_when_grown_past_what_it_keeps() {
+        for (value, kept) in [(KEEP_BUFFER - 10, true), (KEEP_BUFFER + 1, false)] {
+            let reply = vec![b'v'; value + 5];
+            let mut buffer = ReplyBuffer::default();
+            reads_for(&mut buffer, &reply, value, usize::MAX);
+            assert_eq!(buffer.bytes.capacity() >= value, kept, "{value}");
+        }
     }
 
     #[test]

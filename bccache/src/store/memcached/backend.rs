@@ -2,9 +2,12 @@
 
 use std::sync::Arc;
 
+use super::chunk::Head;
 use super::client::{ClientError, MemcachedClient};
 use super::cluster::{Cluster, MultiGet};
 use super::protocol::Store;
+use super::server::Loaded;
+use crate::bucket::Bucket;
 use crate::net::exchange::Transport;
 
 /// Where a store's requests go.
@@ -47,22 +50,41 @@ impl Backend {
         }
     }
 
-    /// The value of `key`, or `None`.
-    pub(super) async fn get<T: Transport>(
+    /// The entry under `key`, decoded into `bucket`, or the head of a chunked entry. Servers
+    /// given by URL decode it where it lies in their reply; a client given as is returns the
+    /// value first. A failed request leaves the bucket as it was.
+    pub(super) async fn get_entry<T: Transport>(
         &self,
         transport: T,
         key: &str,
-    ) -> Result<Option<Vec<u8>>, ClientError> {
-        match self {
-            Backend::Client(client) if !T::ON_RUNTIME => client.get(key),
-            _ => {
+        bucket: &mut Bucket<'_>,
+        max_item_size: usize,
+    ) -> Result<Loaded, ClientError> {
+        let value = match self {
+            Backend::Servers(cluster) => {
+                let server = cluster.server_for(key);
+                return Ok(server.get_entry(transport, key, bucket).await?);
+            }
+            Backend::Client(client) if !T::ON_RUNTIME => client.get(key)?,
+            Backend::Client(_) => {
                 let mut found = self.get_multi(transport, &[(key, key)]).await;
                 match found.pop() {
-                    Some((_, values)) => Ok(values?.remove(key)),
-                    None => Ok(None),
+                    Some((_, values)) => values?.remove(key),
+                    None => None,
                 }
             }
-        }
+        };
+        // The value is the caller's: decoded in place, the code moved to the front of it.
+        Ok(match value {
+            None => Loaded::Missing,
+            Some(value) => match Head::parse(&value, max_item_size) {
+                Some(head) => Loaded::Head(head),
+                None => Loaded::Decoded {
+                    len: value.len(),
+                    verdict: bucket.decode_vec(value),
+                },
+            },
+        })
     }
 
     /// Stores `value` under `key`, on the server of the `home` key for servers given by URL.

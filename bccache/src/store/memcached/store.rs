@@ -8,8 +8,9 @@ use std::time::Duration;
 use super::MAX_KEY_LEN;
 use super::backend::Backend;
 use super::builder::MemcachedBytecodeCacheBuilder;
-use super::chunk::{Head, TooLarge, chunk_key, is_value_too_large};
+use super::chunk::{TooLarge, chunk_key, is_value_too_large};
 use super::client::{ClientError, MemcachedClient};
+use super::server::Loaded;
 use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
 use crate::checksum::Checksum;
@@ -385,15 +386,17 @@ impl MemcachedBytecodeCache {
             Ok(key) => key,
             Err((key, invalid)) => return self.failed("get", key, Box::new(invalid)),
         };
-        match self.backend.get(transport, &key).await {
-            Ok(Some(value)) => match Head::parse(&value, self.max_item_size) {
-                Some(head) => self.load_chunks(transport, bucket, &key, &head).await,
-                None => {
-                    self.shell.loaded(bucket, Some(value));
-                    Ok(())
-                }
-            },
-            Ok(None) => {
+        let found = self
+            .backend
+            .get_entry(transport, &key, bucket, self.max_item_size)
+            .await;
+        match found {
+            Ok(Loaded::Head(head)) => self.load_chunks(transport, bucket, &key, &head).await,
+            Ok(Loaded::Decoded { verdict, len }) => {
+                self.shell.counters.loaded(verdict, len as u64);
+                Ok(())
+            }
+            Ok(Loaded::Missing) => {
                 self.shell.counters.loaded(Verdict::Missing, 0);
                 Ok(())
             }
