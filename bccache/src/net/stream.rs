@@ -248,11 +248,11 @@ fn connect_tcp(host_port: &str, timeouts: Timeouts) -> io::Result<TcpStream> {
         .unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "the host has no address")))
 }
 
-/// What to write for a request given in `parts`: a small one copied into `copy`, one write;
-/// a large one (a big value) from its parts as they are.
+/// What to write for a request given in `parts`: a small one in several parts copied into
+/// `copy`, one write; one part, or a large request (a big value), as they are.
 pub(crate) fn gather<'a>(parts: &[&'a [u8]], copy: &'a mut Vec<u8>) -> Vec<IoSlice<'a>> {
     let total: usize = parts.iter().map(|part| part.len()).sum();
-    if total > COPY_REQUEST {
+    if total > COPY_REQUEST || parts.len() == 1 {
         return parts.iter().map(|part| IoSlice::new(part)).collect();
     }
     copy.reserve(total);
