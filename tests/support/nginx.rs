@@ -3,7 +3,8 @@
 //!
 //! Locations: `/` has `PUT`, `DELETE`, `MKCOL` and (dav-ext) `PROPFIND`; `/nodav/` has `PUT`
 //! and `DELETE` but no `PROPFIND`; `/auth/` answers 401 unless `Authorization: Bearer
-//! let-me-in`. The tests never skip: without nginx or its dav-ext module they fail and say how
+//! let-me-in`; `/nodelete/` has all of `/` but refuses `DELETE` (403). Besides the access log,
+//! [`Nginx::requests`] reads which connection carried each request. The tests never skip: without nginx or its dav-ext module they fail and say how
 //! to install them (`scripts/test` does).
 
 use std::io::{Read, Write};
@@ -19,6 +20,15 @@ pub const TOKEN: &str = "let-me-in";
 const INSTALL: &str = "install nginx and its WebDAV module: \
     `apt-get install nginx-light libnginx-mod-http-dav-ext` (scripts/test does), or set \
     BCCACHE_NGINX to an nginx binary and BCCACHE_NGINX_DAV_EXT to ngx_http_dav_ext_module.so";
+
+/// One request as nginx logged it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Served {
+    pub connection: u64,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+}
 
 /// An nginx of our own.
 pub struct Nginx {
@@ -73,6 +83,24 @@ impl Nginx {
             .unwrap_or_default()
             .lines()
             .map(str::to_owned)
+            .collect()
+    }
+
+    /// Every request served so far, in the order served: which connection (nginx's serial
+    /// number) carried it, its method, its path and its status.
+    pub fn requests(&self) -> Vec<Served> {
+        std::fs::read_to_string(self.dir.path().join("requests.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| {
+                let mut words = line.split(' ');
+                Some(Served {
+                    connection: words.next()?.parse().ok()?,
+                    method: words.next()?.to_owned(),
+                    path: words.next()?.to_owned(),
+                    status: words.next()?.parse().ok()?,
+                })
+            })
             .collect()
     }
 
@@ -163,6 +191,8 @@ error_log {d}/error.log warn;
 events {{ worker_connections 256; }}
 http {{
     access_log {d}/access.log;
+    log_format requests '$connection $request_method $uri $status';
+    access_log {d}/requests.log requests;
     client_body_temp_path {d}/client_body;
     proxy_temp_path {d}/proxy;
     fastcgi_temp_path {d}/fastcgi;
@@ -178,6 +208,10 @@ http {{
         location /auth/ {{
             if ($http_authorization != "Bearer {TOKEN}") {{ return 401; }}
             {dav} dav_ext_methods PROPFIND OPTIONS;
+        }}
+        location /nodelete/ {{
+            {dav} dav_ext_methods PROPFIND OPTIONS;
+            limit_except GET PUT MKCOL PROPFIND OPTIONS {{ deny all; }}
         }}
     }}
 }}
