@@ -5,13 +5,13 @@ mod support;
 
 use std::time::{Duration, SystemTime};
 
+use bccache::upkeep::remote::RemoteCache;
 use bccache::{
     BytecodeCache, Compressed, Error, HttpBytecodeCache, HttpLayout, Lookup, MemoryBytecodeCache,
     Signed, TieredBytecodeCache,
 };
 use support::fs::{load, store, store_key};
 use support::hostile_server::{HostileServer, Script};
-use bccache::upkeep::remote::RemoteCache;
 use support::memcached::{error_chain, within};
 use support::nginx::{Nginx, TOKEN};
 
@@ -440,7 +440,11 @@ fn parallel_upkeep_of_hundreds_of_entries_keeps_the_rules_of_one_at_a_time() {
         .expect("verify");
     assert_eq!(calls, vec![100, 200, 300]);
     assert_eq!(
-        (verify.entries_checked, verify.entries_kept, verify.foreign_kept),
+        (
+            verify.entries_checked,
+            verify.entries_kept,
+            verify.foreign_kept
+        ),
         (301, 299, 1)
     );
     assert_eq!((verify.corrupt_found, verify.corrupt_removed), (1, 1));
@@ -459,7 +463,11 @@ fn parallel_upkeep_of_hundreds_of_entries_keeps_the_rules_of_one_at_a_time() {
     let again = one.verify(&mut |_| {}).expect("verify");
     assert_eq!(connections(&nginx.requests()[before..], "GET"), 1);
     assert_eq!(
-        (again.entries_checked, again.entries_kept, again.foreign_kept),
+        (
+            again.entries_checked,
+            again.entries_kept,
+            again.foreign_kept
+        ),
         (300, 299, 1)
     );
     assert_eq!(again.corrupt_found, 0);
@@ -507,7 +515,9 @@ fn a_server_stopped_mid_way_leaves_verify_unreadable_and_fails_clear_without_han
             };
             // (entries checked or removed, entries unreadable)
             let result = if clearing {
-                remote.clear(&mut stop_at_100).map(|r| (r.entries_removed, 0))
+                remote
+                    .clear(&mut stop_at_100)
+                    .map(|r| (r.entries_removed, 0))
             } else {
                 remote
                     .verify(&mut stop_at_100)
@@ -554,7 +564,10 @@ fn a_refused_delete_stops_a_parallel_clear_at_once_and_verify_reports_it() {
     let before = nginx.requests().len();
     let error = remote.clear(&mut |_| {}).expect_err("deletes are refused");
     let text = error_chain(&error);
-    assert!(text.contains("403") && text.contains("/nodelete/"), "{text}");
+    assert!(
+        text.contains("403") && text.contains("/nodelete/"),
+        "{text}"
+    );
     // Each worker stops at its first refusal: at most one DELETE each.
     let deletes = nginx.requests()[before..]
         .iter()

@@ -336,7 +336,11 @@ fn parallel_upkeep_of_hundreds_of_s3_entries_keeps_the_rules_of_one_at_a_time() 
     let verify = remote.verify(&mut |n| calls.push(n)).expect("verify");
     assert_eq!(calls, vec![100]);
     assert_eq!(
-        (verify.entries_checked, verify.entries_kept, verify.foreign_kept),
+        (
+            verify.entries_checked,
+            verify.entries_kept,
+            verify.foreign_kept
+        ),
         (181, 179, 1)
     );
     assert_eq!((verify.corrupt_found, verify.corrupt_removed), (1, 1));
@@ -344,7 +348,11 @@ fn parallel_upkeep_of_hundreds_of_s3_entries_keeps_the_rules_of_one_at_a_time() 
     assert!(verify.unreadable.is_empty(), "{:?}", verify.unreadable);
     let again = one.verify(&mut |_| {}).expect("verify");
     assert_eq!(
-        (again.entries_checked, again.entries_kept, again.foreign_kept),
+        (
+            again.entries_checked,
+            again.entries_kept,
+            again.foreign_kept
+        ),
         (180, 179, 1)
     );
 

@@ -202,13 +202,20 @@ fn the_command_keeps_hundreds_of_http_entries_in_parallel_and_stops_at_a_refused
     let refused = bccache(&["clear", &nginx.url("/nodelete/")], &[]);
     assert_eq!(refused.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("403") && stderr.contains("/nodelete/"), "{stderr}");
+    assert!(
+        stderr.contains("403") && stderr.contains("/nodelete/"),
+        "{stderr}"
+    );
     // Each of the 8 workers stops at its first refusal.
     let deletes = nginx.requests()[before..]
         .iter()
         .filter(|s| s.method == "DELETE")
         .count();
     assert!((1..=8).contains(&deletes), "{deletes} deletes");
-    let kept = nginx.files().iter().filter(|f| f.starts_with("nodelete/")).count();
+    let kept = nginx
+        .files()
+        .iter()
+        .filter(|f| f.starts_with("nodelete/"))
+        .count();
     assert_eq!(kept, 300);
 }

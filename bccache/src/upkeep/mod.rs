@@ -41,7 +41,7 @@
 //! ```
 
 #[cfg(any(feature = "http", feature = "s3"))]
-mod parallel;
+pub(crate) mod parallel;
 mod prune;
 #[cfg(any(feature = "http", feature = "s3"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "http", feature = "s3"))))]
