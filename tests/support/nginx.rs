@@ -104,6 +104,21 @@ impl Nginx {
             .collect()
     }
 
+    /// The requests served after the first `before`, once `ready` holds of them or 5 s have
+    /// passed: nginx logs a request just after answering it, so a client can be done before
+    /// its last request is in the log.
+    pub fn requests_since(&self, before: usize, ready: impl Fn(&[Served]) -> bool) -> Vec<Served> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let mut since = self.requests();
+            since.drain(..before.min(since.len()));
+            if ready(&since) || Instant::now() > deadline {
+                return since;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Stops nginx (SIGKILL) and waits for it.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -17,6 +17,12 @@
 //! (HTTP: the same bytes `PUT` back; S3: a copy onto itself), so `prune --older-than` removes
 //! what nobody loaded, and `--max-size` removes the least recently used first.
 //!
+//! Verify, prune and clear keep up to 8 requests in flight ([`RemoteCache::parallel_requests`]),
+//! as many as the store keeps connections to a server: on an object store each request is a
+//! round trip, which they overlap. Their reports are those of one request at a time: results
+//! are taken in the listing's order, and prune chooses what goes in the order a walk one
+//! object at a time does, then removes the chosen at once.
+//!
 //! [`S3BytecodeCacheBuilder::from_env`]: crate::S3BytecodeCacheBuilder::from_env
 
 use std::path::PathBuf;
@@ -50,8 +56,9 @@ pub(crate) trait ObjectStore: Sync {
     fn location(&self) -> String;
     /// What the names of entries look like, for reports (`subdirs`, `prefix/%s`).
     fn naming(&self) -> String;
-    /// Every object under the store's URL or prefix.
-    fn list(&self, progress: &mut dyn FnMut(u64)) -> Result<Vec<Listed>>;
+    /// Every object under the store's URL or prefix, with up to `workers` requests at once
+    /// where the listing allows it.
+    fn list(&self, workers: usize, progress: &mut dyn FnMut(u64)) -> Result<Vec<Listed>>;
     /// Whether `name` has the form of an entry's name (before reading it).
     fn looks_like_entry(&self, name: &str) -> bool;
     /// Whether the store puts the entry under `key` at `name`.
@@ -98,8 +105,12 @@ impl<'a> Settled<'a> {
 
 /// Entries (by the form of their name), bytes and ages of a remote store, without changing
 /// anything: one report whose pattern says how entries are named.
-pub(crate) fn scan(store: &dyn ObjectStore, progress: &mut dyn FnMut(u64)) -> Result<DirReport> {
-    let listed = store.list(progress)?;
+pub(crate) fn scan(
+    store: &dyn ObjectStore,
+    workers: usize,
+    progress: &mut dyn FnMut(u64),
+) -> Result<DirReport> {
+    let listed = store.list(workers, progress)?;
     let mut report = PatternReport {
         pattern: store.naming(),
         ..PatternReport::default()
@@ -131,8 +142,8 @@ pub(crate) fn scan(store: &dyn ObjectStore, progress: &mut dyn FnMut(u64)) -> Re
 }
 
 /// The listed objects whose names have an entry's form.
-fn entries(store: &dyn ObjectStore) -> Result<Vec<Listed>> {
-    let mut listed = store.list(&mut |_| {})?;
+fn entries(store: &dyn ObjectStore, workers: usize) -> Result<Vec<Listed>> {
+    let mut listed = store.list(workers, &mut |_| {})?;
     listed.retain(|object| store.looks_like_entry(&object.name));
     Ok(listed)
 }
@@ -176,7 +187,7 @@ pub(crate) fn verify(
     workers: usize,
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport> {
-    let listed = entries(store)?;
+    let listed = entries(store, workers)?;
     let mut report = VerifyReport::default();
     let mut settled = Settled::new(progress);
     let work = |object: &Listed| verify_one(store, &object.name);
@@ -221,7 +232,7 @@ pub(crate) fn clear(
     workers: usize,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ClearReport> {
-    let listed = entries(store)?;
+    let listed = entries(store, workers)?;
     let mut report = ClearReport::default();
     let mut first_error = None;
     let mut settled = Settled::new(progress);
@@ -291,7 +302,7 @@ pub(crate) fn prune(
     workers: usize,
     progress: &mut dyn FnMut(u64),
 ) -> Result<PruneReport> {
-    let mut entries = entries(store)?;
+    let mut entries = entries(store, workers)?;
     // Least recently used first; an object without a date counts as the oldest.
     entries.sort_by_key(|object| object.modified);
     let cutoff = older_than.and_then(|age| SystemTime::now().checked_sub(age));
@@ -424,9 +435,9 @@ impl RemoteCache {
         }
     }
 
-    /// How many requests verify, prune and clear keep in flight at once (default 8, as many
-    /// connections as the store keeps to a server; 1 sends one at a time). Their reports are
-    /// the same whatever the number.
+    /// How many requests listing, verify, prune and clear keep in flight at once (default 8,
+    /// as many connections as the store keeps to a server; 1 sends one at a time). Their
+    /// reports are the same whatever the number.
     ///
     /// ```
     /// use bccache::upkeep::remote::RemoteCache;
@@ -441,7 +452,7 @@ impl RemoteCache {
         self
     }
 
-    /// How many requests verify, prune and clear keep in flight at once.
+    /// How many requests listing, verify, prune and clear keep in flight at once.
     pub fn requests_in_flight(&self) -> usize {
         self.workers
     }
@@ -459,16 +470,18 @@ impl RemoteCache {
     /// Entries, bytes and ages, without changing anything (`bccache stats`); `progress` is
     /// called with the number of objects listed so far.
     pub fn scan(&self, progress: &mut dyn FnMut(u64)) -> Result<DirReport> {
-        scan(&*self.store, progress)
+        scan(&*self.store, self.workers, progress)
     }
 
-    /// Reads every entry and removes the corrupt ones (`bccache verify`).
+    /// Reads every entry and removes the corrupt ones (`bccache verify`); an entry that cannot
+    /// be read or removed is reported unreadable, and the others go on.
     pub fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport> {
         verify(&*self.store, self.workers, progress)
     }
 
     /// Removes entries unused for `older_than`, then the least recently used beyond
-    /// `max_size` bytes (`bccache prune`).
+    /// `max_size` bytes (`bccache prune`); an entry that cannot be read or removed is kept and
+    /// reported unreadable, and the others go on.
     pub fn prune(
         &self,
         older_than: Option<Duration>,
@@ -478,7 +491,8 @@ impl RemoteCache {
         prune(&*self.store, older_than, max_size, self.workers, progress)
     }
 
-    /// Removes every entry of the store, and nothing else (`bccache clear`).
+    /// Removes every entry of the store, and nothing else (`bccache clear`). The first request
+    /// that fails stops the others (those under way finish) and its error is returned.
     pub fn clear(&self, progress: &mut dyn FnMut(u64)) -> Result<ClearReport> {
         clear(&*self.store, self.workers, progress)
     }
@@ -506,7 +520,7 @@ mod tests {
         fn naming(&self) -> String {
             "%s".to_owned()
         }
-        fn list(&self, _: &mut dyn FnMut(u64)) -> Result<Vec<Listed>> {
+        fn list(&self, _: usize, _: &mut dyn FnMut(u64)) -> Result<Vec<Listed>> {
             Ok(self.objects.lock().map_or_else(
                 |_| Vec::new(),
                 |objects| objects.values().cloned().collect(),
@@ -585,7 +599,7 @@ mod tests {
 
     /// Prune's rule, one object at a time.
     fn walked(store: &Failing, older_than: Option<Duration>, max_size: Option<u64>) -> PruneReport {
-        let mut entries = store.list(&mut |_| {}).unwrap_or_default();
+        let mut entries = store.list(1, &mut |_| {}).unwrap_or_default();
         entries.sort_by_key(|object| object.modified);
         let cutoff = older_than.and_then(|age| SystemTime::now().checked_sub(age));
         let mut total: u64 = entries.iter().map(|object| object.size).sum();
@@ -647,7 +661,7 @@ mod tests {
                 assert_eq!(report.bytes_kept, expected.bytes_kept, "{what}");
                 assert_eq!(report.unreadable, expected.unreadable, "{what}");
                 let names = |store: &Failing| -> Vec<String> {
-                    let listed = store.list(&mut |_| {}).unwrap_or_default();
+                    let listed = store.list(1, &mut |_| {}).unwrap_or_default();
                     listed.into_iter().map(|object| object.name).collect()
                 };
                 assert_eq!(names(&store), names(&expected_store), "{what}");

@@ -9,7 +9,7 @@ use super::store::{HttpBytecodeCache, HttpStore};
 use crate::error::Result;
 use crate::net::http_client::{BadReply, ERROR_BODY};
 use crate::net::http1::{decode_percent, encode_path};
-use crate::net::object::{PARALLEL_REQUESTS, is_hex};
+use crate::net::object::is_hex;
 use crate::net::url::invalid;
 use crate::upkeep::parallel::in_order;
 use crate::upkeep::remote::{Listed, ObjectStore};
@@ -95,13 +95,14 @@ impl HttpStore {
             .collect())
     }
 
-    /// Lists `target` and, `depth` levels down, its directories: those of one level several
-    /// at once (`subdirs` has 256), their objects appended in the order the server listed the
-    /// directories.
+    /// Lists `target` and, `depth` levels down, its directories: those of one level up to
+    /// `workers` at once (`subdirs` has 256), their objects appended in the order the server
+    /// listed the directories.
     fn walk(
         &self,
         target: &str,
         depth: usize,
+        workers: usize,
         found: &mut Vec<Listed>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<()> {
@@ -138,13 +139,13 @@ impl HttpStore {
         }
         let list_dir = |dir: &String| {
             let mut below = Vec::new();
-            self.walk(dir, depth - 1, &mut below, &mut |_| {})
+            self.walk(dir, depth - 1, 1, &mut below, &mut |_| {})
                 .map(|()| below)
         };
         let mut first_error = None;
         in_order(
             &dirs,
-            PARALLEL_REQUESTS,
+            workers,
             &list_dir,
             &|listed| listed.is_err(),
             &mut |_, listed| match listed {
@@ -245,9 +246,15 @@ impl ObjectStore for HttpStore {
         self.layout.name().to_owned()
     }
 
-    fn list(&self, progress: &mut dyn FnMut(u64)) -> Result<Vec<Listed>> {
+    fn list(&self, workers: usize, progress: &mut dyn FnMut(u64)) -> Result<Vec<Listed>> {
         let mut found = Vec::new();
-        self.walk(&self.base, self.layout.depth(), &mut found, progress)?;
+        self.walk(
+            &self.base,
+            self.layout.depth(),
+            workers,
+            &mut found,
+            progress,
+        )?;
         Ok(found)
     }
 
