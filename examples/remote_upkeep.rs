@@ -1,13 +1,14 @@
-//! Remote upkeep one request at a time against eight at once, side by side: `verify` and `clear`
-//! of N entries on a real nginx (WebDAV) and on moto's S3 server (signatures checked), both on
+//! Remote upkeep one request at a time against eight at once, side by side: `stats` (the
+//! listing alone), `verify` and `clear` of N entries on a real nginx (WebDAV) and on moto's S3 server (signatures checked), both on
 //! loopback, started here as the tests start them (`tests/support/`).
 //!
 //! ```text
-//! cargo run --release --example remote_upkeep --features http,s3 -- [ENTRIES] [RUNS]
+//! cargo run --release --example remote_upkeep --features http,s3 -- [ENTRIES] [RUNS] [nginx|s3]
 //! ```
 //!
-//! Each figure is the median of RUNS runs (default 500 entries, 3 runs); `clear` is timed on a
-//! cache filled again before each run. Loopback has no network latency: on a real object store
+//! Each figure is the median of RUNS runs (default 500 entries, 3 runs, both servers); `clear`
+//! is timed on a cache filled again before each run. The HTTP cache has the `subdirs` layout, so
+//! its listing is a `PROPFIND` of up to 256 directories. Loopback has no network latency: on a real object store
 //! every request is a round trip of tens of milliseconds, which the parallel requests overlap, so
 //! there the gain is larger than here, where the servers' own work and the machine's cores bound
 //! it.
@@ -31,6 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let entries: usize = args.next().map_or(Ok(500), |n| n.parse())?;
     let runs: usize = args.next().map_or(Ok(3), |n| n.parse())?.max(1);
+    let only = args.next();
 
     let nginx = nginx::Nginx::start();
     let moto = s3::MotoS3::start();
@@ -67,7 +69,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "store", "command", "1 at a time", "8 at once", "speed-up"
     );
     for (name, cache, location) in stores {
-        for command in ["verify", "clear"] {
+        if only
+            .as_deref()
+            .is_some_and(|only| !name.to_lowercase().contains(only))
+        {
+            continue;
+        }
+        for command in ["stats", "verify", "clear"] {
             let mut timed = [Vec::new(), Vec::new()];
             for _ in 0..runs {
                 for (at, requests) in [1, 8].into_iter().enumerate() {
@@ -75,6 +83,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let remote = RemoteCache::open(&location)?.parallel_requests(requests);
                     let started = Instant::now();
                     let done = match command {
+                        "stats" => remote
+                            .scan(&mut |_| {})?
+                            .patterns
+                            .first()
+                            .map_or(0, |p| p.entries),
                         "verify" => remote.verify(&mut |_| {})?.entries_kept,
                         _ => remote.clear(&mut |_| {})?.entries_removed,
                     };
