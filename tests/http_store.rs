@@ -5,6 +5,7 @@ mod support;
 
 use std::time::{Duration, SystemTime};
 
+use bccache::upkeep::remote::RemoteCache;
 use bccache::{
     BytecodeCache, Compressed, Error, HttpBytecodeCache, HttpLayout, Lookup, MemoryBytecodeCache,
     Signed, TieredBytecodeCache,
@@ -376,4 +377,207 @@ fn a_derived_cache_takes_an_http_tier() {
     );
     let tiers = cache.stats();
     assert!(tiers.is_some());
+}
+
+/// Fills `path` (flat layout) with `count` entries of different sizes, each modified 10 s after
+/// the one before (the first 10,000 s ago), and returns their keys, oldest first.
+fn fill_dated(nginx: &Nginx, path: &str, count: usize) -> Vec<String> {
+    let cache = cache(&nginx.url(path), HttpLayout::Flat);
+    let now = SystemTime::now();
+    (0..count)
+        .map(|n| {
+            let code = vec![n as u8; 200 + n];
+            let key = store_key(&cache, &format!("t{n}.lua"), SOURCE, &code);
+            let file = nginx.root().join(path.trim_matches('/')).join(&key);
+            let at = now - Duration::from_secs(10_000 - 10 * n as u64);
+            std::fs::File::options()
+                .write(true)
+                .open(&file)
+                .and_then(|f| f.set_modified(at))
+                .expect("backdate an entry");
+            key
+        })
+        .collect()
+}
+
+/// The distinct connections that carried the `GET`s of one upkeep command among `served`: its
+/// listing's `PROPFIND` is on its first connection, and a late logged request of a command
+/// before came on an older one (nginx numbers connections as they open).
+fn connections(served: &[support::nginx::Served]) -> usize {
+    let first = served
+        .iter()
+        .find(|s| s.method == "PROPFIND")
+        .map_or(0, |s| s.connection);
+    let mut ids: Vec<u64> = served
+        .iter()
+        .filter(|s| s.method == "GET" && s.connection >= first)
+        .map(|s| s.connection)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
+}
+
+#[test]
+fn parallel_upkeep_of_hundreds_of_entries_keeps_the_rules_of_one_at_a_time() {
+    let nginx = Nginx::start();
+    let keys = fill_dated(&nginx, "/many/", 300);
+    let dir = nginx.root().join("many");
+    let size = |key: &String| std::fs::metadata(dir.join(key)).map_or(0, |m| m.len());
+    std::fs::write(dir.join("f".repeat(40)), "an entry's name, not an entry").expect("plant");
+    std::fs::write(dir.join("README"), "not an entry's name").expect("plant");
+    let corrupt = dir.join(&keys[5]);
+    let mut bytes = std::fs::read(&corrupt).expect("an entry");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&corrupt, bytes).expect("corrupt it");
+    let remote = RemoteCache::open(&format!("{}?layout=flat", nginx.url("/many/"))).expect("open");
+    assert_eq!(remote.requests_in_flight(), 8);
+
+    // Progress comes on the caller's thread, in order.
+    let caller = std::thread::current().id();
+    let mut calls = Vec::new();
+    let before = nginx.requests().len();
+    let verify = remote
+        .verify(&mut |n| {
+            assert_eq!(std::thread::current().id(), caller);
+            calls.push(n);
+        })
+        .expect("verify");
+    assert_eq!(calls, vec![100, 200, 300]);
+    assert_eq!(
+        (
+            verify.entries_checked,
+            verify.entries_kept,
+            verify.foreign_kept
+        ),
+        (301, 299, 1)
+    );
+    assert_eq!((verify.corrupt_found, verify.corrupt_removed), (1, 1));
+    assert_eq!(verify.corrupt, vec![std::path::PathBuf::from(&keys[5])]);
+    assert!(verify.unreadable.is_empty(), "{:?}", verify.unreadable);
+    assert!(!corrupt.exists());
+    // Several of the store's connections carried the reads at once, never more than 8.
+    let parallel = connections(&nginx.requests()[before..]);
+    assert!((2..=8).contains(&parallel), "{parallel} connections");
+
+    // One at a time: one connection, and the same verdicts on what is left.
+    let before = nginx.requests().len();
+    let one = RemoteCache::open(&format!("{}?layout=flat", nginx.url("/many/")))
+        .expect("open")
+        .parallel_requests(1);
+    let again = one.verify(&mut |_| {}).expect("verify");
+    assert_eq!(connections(&nginx.requests()[before..]), 1);
+    assert_eq!(
+        (
+            again.entries_checked,
+            again.entries_kept,
+            again.foreign_kept
+        ),
+        (300, 299, 1)
+    );
+    assert_eq!(again.corrupt_found, 0);
+
+    // By age: the 50 oldest (less the corrupt one, gone already).
+    let aged = remote
+        .prune(Some(Duration::from_secs(9_505)), None, &mut |_| {})
+        .expect("prune by age");
+    assert_eq!((aged.entries_removed, aged.entries_kept), (49, 251));
+    // By size: the least recently modified go until the rest fits, here keys 50..200.
+    let planted = size(&"f".repeat(40));
+    let max = keys[200..].iter().map(size).sum::<u64>() + planted;
+    let bounded = remote
+        .prune(None, Some(max), &mut |_| {})
+        .expect("prune by size");
+    assert_eq!((bounded.entries_removed, bounded.entries_kept), (150, 101));
+    assert_eq!(bounded.bytes_kept, max);
+    let mut expected: Vec<String> = keys[200..].iter().map(|k| format!("many/{k}")).collect();
+    expected.push(format!("many/{}", "f".repeat(40)));
+    expected.push("many/README".to_owned());
+    expected.sort();
+    assert_eq!(nginx.files(), expected);
+
+    let cleared = remote.clear(&mut |_| {}).expect("clear");
+    assert_eq!(cleared.entries_removed, 100);
+    assert_eq!(
+        nginx.files(),
+        vec!["many/README".to_owned(), format!("many/{}", "f".repeat(40))]
+    );
+}
+
+#[test]
+fn a_server_stopped_mid_way_leaves_verify_unreadable_and_fails_clear_without_hanging() {
+    for clearing in [false, true] {
+        let nginx = Nginx::start();
+        fill_dated(&nginx, "/stop/", 300);
+        let location = format!("{}?layout=flat", nginx.url("/stop/"));
+        let ((result, nginx), took) = within(Duration::from_secs(60), move || {
+            let mut nginx = nginx;
+            let remote = RemoteCache::open(&location).expect("open");
+            let mut stop_at_100 = |n: u64| {
+                if n == 100 {
+                    nginx.stop();
+                }
+            };
+            // (entries checked or removed, entries unreadable)
+            let result = if clearing {
+                remote
+                    .clear(&mut stop_at_100)
+                    .map(|r| (r.entries_removed, 0))
+            } else {
+                remote
+                    .verify(&mut stop_at_100)
+                    .map(|r| (r.entries_checked, r.unreadable.len() as u64))
+            };
+            (result, nginx)
+        });
+        assert!(took < Duration::from_secs(30), "{took:?}");
+        let left = nginx.files().len();
+        match (clearing, result) {
+            (true, Err(error)) => {
+                let text = error_chain(&error);
+                assert!(text.contains(&nginx.url("/stop/")), "{text}");
+                assert!((1..=200).contains(&left), "{left} left");
+            }
+            // Every entry is either checked or reported unreadable, as one at a time.
+            (false, Ok((checked, unreadable))) => {
+                assert_eq!(unreadable + checked, 300);
+                assert!(checked >= 100 && unreadable > 0, "{checked} {unreadable}");
+                assert_eq!(left, 300);
+            }
+            (clearing, other) => panic!("clearing {clearing}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_refused_delete_stops_a_parallel_clear_at_once_and_verify_reports_it() {
+    let nginx = Nginx::start();
+    let keys = fill_dated(&nginx, "/nodelete/", 300);
+    let corrupt = nginx.root().join("nodelete").join(&keys[7]);
+    let mut bytes = std::fs::read(&corrupt).expect("an entry");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&corrupt, bytes).expect("corrupt it");
+    let location = format!("{}?layout=flat", nginx.url("/nodelete/"));
+    let remote = RemoteCache::open(&location).expect("open");
+
+    let verify = remote.verify(&mut |_| {}).expect("verify");
+    assert_eq!((verify.corrupt_found, verify.corrupt_removed), (1, 0));
+    assert_eq!(verify.unreadable, vec![std::path::PathBuf::from(&keys[7])]);
+    assert_eq!(verify.entries_checked, 300);
+
+    let before = nginx.requests().len();
+    let error = remote.clear(&mut |_| {}).expect_err("deletes are refused");
+    let text = error_chain(&error);
+    assert!(
+        text.contains("403") && text.contains("/nodelete/"),
+        "{text}"
+    );
+    // Each worker stops at its first refusal: at most one DELETE each.
+    let is_delete = |s: &&support::nginx::Served| s.method == "DELETE";
+    let served = nginx.requests_since(before, |s| s.iter().any(|s| is_delete(&s)));
+    let deletes = served.iter().filter(is_delete).count();
+    assert!((1..=8).contains(&deletes), "{deletes} deletes");
+    assert_eq!(nginx.files().len(), 300);
 }

@@ -297,3 +297,111 @@ async fn the_async_api_round_trips() {
         .expect("get");
     assert_eq!(again.code.as_deref(), Some(&b"async"[..]));
 }
+
+#[test]
+fn parallel_upkeep_of_hundreds_of_s3_entries_keeps_the_rules_of_one_at_a_time() {
+    let moto = MotoS3::start();
+    let cache = cache(&moto, BUCKET, "many-");
+    // Three generations of 60, over a second apart (LastModified has a resolution of a second).
+    let mut generations: Vec<Vec<String>> = Vec::new();
+    for generation in 0..3 {
+        if generation > 0 {
+            std::thread::sleep(Duration::from_millis(1100));
+        }
+        let names = (0..60)
+            .map(|n| {
+                let code = vec![n as u8; 300 + n];
+                let key = store_key(&cache, &format!("g{generation}/t{n}.lua"), SOURCE, &code);
+                format!("many-{key}")
+            })
+            .collect();
+        generations.push(names);
+    }
+    // Newest, and last in the listing among its second's objects: `f...` sorts last.
+    let foreign = format!("many-{}", "f".repeat(40));
+    moto.put_raw(BUCKET, &foreign, b"an entry's name, not an entry");
+    let corrupt = generations[2].remove(0);
+    let mut bytes = moto.get_raw(BUCKET, &corrupt);
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    moto.put_raw(BUCKET, &corrupt, &bytes);
+    let location = moto.location(BUCKET, "many-");
+    let (remote, one) = with_keys(&moto, || {
+        let remote = RemoteCache::open(&location).expect("open");
+        let one = RemoteCache::open(&location).expect("open");
+        (remote, one.parallel_requests(1))
+    });
+
+    let mut calls = Vec::new();
+    let verify = remote.verify(&mut |n| calls.push(n)).expect("verify");
+    assert_eq!(calls, vec![100]);
+    assert_eq!(
+        (
+            verify.entries_checked,
+            verify.entries_kept,
+            verify.foreign_kept
+        ),
+        (181, 179, 1)
+    );
+    assert_eq!((verify.corrupt_found, verify.corrupt_removed), (1, 1));
+    assert_eq!(verify.corrupt, vec![std::path::PathBuf::from(&corrupt)]);
+    assert!(verify.unreadable.is_empty(), "{:?}", verify.unreadable);
+    let again = one.verify(&mut |_| {}).expect("verify");
+    assert_eq!(
+        (
+            again.entries_checked,
+            again.entries_kept,
+            again.foreign_kept
+        ),
+        (180, 179, 1)
+    );
+
+    let sizes: std::collections::HashMap<String, u64> = moto.objects(BUCKET).into_iter().collect();
+    let size_of = |names: &[String]| names.iter().map(|n| sizes[n]).sum::<u64>();
+    let names = |moto: &MotoS3| -> Vec<String> {
+        let mut names: Vec<String> = moto.objects(BUCKET).into_iter().map(|(n, _)| n).collect();
+        names.sort();
+        names
+    };
+    // Bounded by size, the oldest generation goes first, whole, then the next.
+    for (generation, expected_removed) in [(0, 60), (1, 60)] {
+        let keep: Vec<String> = generations[generation + 1..].concat();
+        let max = size_of(&keep) + sizes[&foreign];
+        let pruned = remote
+            .prune(None, Some(max), &mut |_| {})
+            .expect("prune by size");
+        assert_eq!(pruned.entries_removed, expected_removed);
+        assert_eq!(pruned.bytes_kept, max);
+        let mut expected = keep;
+        expected.push(foreign.clone());
+        expected.sort();
+        assert_eq!(names(&moto), expected, "after generation {generation}");
+    }
+
+    let cleared = remote.clear(&mut |_| {}).expect("clear");
+    assert_eq!(cleared.entries_removed, 59);
+    assert_eq!(names(&moto), vec![foreign]);
+}
+
+#[test]
+fn a_server_stopped_mid_way_fails_a_parallel_s3_clear_without_hanging() {
+    let moto = MotoS3::start();
+    let cache = cache(&moto, BUCKET, "stop-");
+    for n in 0..150 {
+        store(&cache, &format!("t{n}.lua"), SOURCE, b"code").expect("store");
+    }
+    let location = moto.location(BUCKET, "stop-");
+    let remote = with_keys(&moto, || RemoteCache::open(&location).expect("open"));
+    let (result, took) = within(Duration::from_secs(60), move || {
+        let mut moto = moto;
+        remote.clear(&mut |n| {
+            if n == 100 {
+                moto.stop();
+            }
+        })
+    });
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    let error = result.expect_err("the server stopped");
+    let text = error_chain(&error);
+    assert!(text.contains("s3://bccache-test/stop-"), "{text}");
+}

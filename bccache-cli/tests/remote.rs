@@ -154,3 +154,67 @@ fn stats_prune_and_clear_an_s3_cache_with_signed_requests() {
     assert_eq!(clear["patterns"][0]["entries_removed"], 2);
     assert!(moto.objects(s3::BUCKET).is_empty());
 }
+
+#[test]
+fn the_command_keeps_hundreds_of_http_entries_in_parallel_and_stops_at_a_refused_delete() {
+    let nginx = nginx::Nginx::start();
+    let subdirs = |path: &str| {
+        HttpBytecodeCache::builder()
+            .url(nginx.url(path))
+            .layout(HttpLayout::Subdirs)
+            .ignore_errors(false)
+            .build()
+            .expect("valid")
+    };
+    let keys = fill(&subdirs("/many/"), 300, 500);
+    fill(&subdirs("/nodelete/"), 300, 500);
+    let root = nginx.root().join("many");
+    let corrupt = root.join(&keys[3][..2]).join(&keys[3][2..]);
+    let mut bytes = std::fs::read(&corrupt).expect("entry");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&corrupt, bytes).expect("corrupt it");
+    let foreign = root.join("ff").join("f".repeat(38));
+    std::fs::create_dir_all(root.join("ff")).expect("mkdir");
+    std::fs::write(&foreign, "an entry's name, not an entry").expect("plant");
+    let location = nginx.url("/many/");
+
+    let output = bccache(&["verify", &location, "--json"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let verify = json(&output);
+    let pattern = &verify["patterns"][0];
+    assert_eq!(pattern["entries_checked"], 301);
+    assert_eq!(pattern["entries_kept"], 299);
+    assert_eq!(pattern["foreign_kept"], 1);
+    assert_eq!(pattern["corrupt_removed"], 1);
+    assert!(!corrupt.exists());
+
+    let clear = json(&bccache(&["clear", &location, "--json"], &[]));
+    assert_eq!(clear["patterns"][0]["entries_removed"], 299);
+    let left: Vec<String> = nginx
+        .files()
+        .into_iter()
+        .filter(|f| f.starts_with("many/"))
+        .collect();
+    assert_eq!(left, vec![format!("many/ff/{}", "f".repeat(38))]);
+
+    let before = nginx.requests().len();
+    let refused = bccache(&["clear", &nginx.url("/nodelete/")], &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("403") && stderr.contains("/nodelete/"),
+        "{stderr}"
+    );
+    // Each of the 8 workers stops at its first refusal.
+    let is_delete = |s: &&nginx::Served| s.method == "DELETE";
+    let served = nginx.requests_since(before, |s| s.iter().any(|s| is_delete(&s)));
+    let deletes = served.iter().filter(is_delete).count();
+    assert!((1..=8).contains(&deletes), "{deletes} deletes");
+    let kept = nginx
+        .files()
+        .iter()
+        .filter(|f| f.starts_with("nodelete/"))
+        .count();
+    assert_eq!(kept, 300);
+}

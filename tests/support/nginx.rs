@@ -3,8 +3,11 @@
 //!
 //! Locations: `/` has `PUT`, `DELETE`, `MKCOL` and (dav-ext) `PROPFIND`; `/nodav/` has `PUT`
 //! and `DELETE` but no `PROPFIND`; `/auth/` answers 401 unless `Authorization: Bearer
-//! let-me-in`. The tests never skip: without nginx or its dav-ext module they fail and say how
-//! to install them (`scripts/test` does).
+//! let-me-in`; `/nodelete/` has all of `/` but refuses `DELETE` (403). Besides the access log,
+//! [`Nginx::requests`] reads which connection carried each request. [`Nginx::start_tls`] serves
+//! the same over TLS, [`Nginx::start_tls_proxy`] terminates TLS in front of another server.
+//! The tests never skip: without nginx or its dav-ext module they fail and say how to install
+//! them (`scripts/test` does).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -19,6 +22,15 @@ pub const TOKEN: &str = "let-me-in";
 const INSTALL: &str = "install nginx and its WebDAV module: \
     `apt-get install nginx-light libnginx-mod-http-dav-ext` (scripts/test does), or set \
     BCCACHE_NGINX to an nginx binary and BCCACHE_NGINX_DAV_EXT to ngx_http_dav_ext_module.so";
+
+/// One request as nginx logged it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Served {
+    pub connection: u64,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+}
 
 /// An nginx of our own.
 pub struct Nginx {
@@ -113,6 +125,39 @@ impl Nginx {
             .lines()
             .map(str::to_owned)
             .collect()
+    }
+
+    /// Every request served so far, in the order served: which connection (nginx's serial
+    /// number) carried it, its method, its path and its status.
+    pub fn requests(&self) -> Vec<Served> {
+        std::fs::read_to_string(self.dir.path().join("requests.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| {
+                let mut words = line.split(' ');
+                Some(Served {
+                    connection: words.next()?.parse().ok()?,
+                    method: words.next()?.to_owned(),
+                    path: words.next()?.to_owned(),
+                    status: words.next()?.parse().ok()?,
+                })
+            })
+            .collect()
+    }
+
+    /// The requests served after the first `before`, once `ready` holds of them or 5 s have
+    /// passed: nginx logs a request just after answering it, so a client can be done before
+    /// its last request is in the log.
+    pub fn requests_since(&self, before: usize, ready: impl Fn(&[Served]) -> bool) -> Vec<Served> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let mut since = self.requests();
+            since.drain(..before.min(since.len()));
+            if ready(&since) || Instant::now() > deadline {
+                return since;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Stops nginx (SIGKILL) and waits for it.
@@ -226,6 +271,8 @@ error_log {d}/error.log warn;
 events {{ worker_connections 256; }}
 http {{
     access_log {d}/access.log;
+    log_format requests '$connection $request_method $uri $status';
+    access_log {d}/requests.log requests;
     client_body_temp_path {d}/client_body;
     proxy_temp_path {d}/proxy;
     fastcgi_temp_path {d}/fastcgi;
@@ -244,7 +291,8 @@ http {{
     )
 }
 
-/// The WebDAV locations: `/`, `/nodav/` (no PROPFIND) and `/auth/` (a bearer token).
+/// The WebDAV locations: `/`, `/nodav/` (no PROPFIND), `/auth/` (a bearer token) and
+/// `/nodelete/` (DELETE refused).
 fn dav_locations(dav: &str) -> String {
     format!(
         r#"location / {{ {dav} dav_ext_methods PROPFIND OPTIONS; }}
@@ -252,6 +300,10 @@ fn dav_locations(dav: &str) -> String {
         location /auth/ {{
             if ($http_authorization != "Bearer {TOKEN}") {{ return 401; }}
             {dav} dav_ext_methods PROPFIND OPTIONS;
+        }}
+        location /nodelete/ {{
+            {dav} dav_ext_methods PROPFIND OPTIONS;
+            limit_except GET PUT MKCOL PROPFIND OPTIONS {{ deny all; }}
         }}"#
     )
 }

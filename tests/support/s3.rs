@@ -115,6 +115,12 @@ impl MotoS3 {
         panic!("could not start moto_server on a free 127.0.0.1 port after 5 tries");
     }
 
+    /// Stops the server (SIGKILL) and waits for it.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// `http://127.0.0.1:<port>`.
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

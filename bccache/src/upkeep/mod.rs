@@ -40,6 +40,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(any(feature = "http", feature = "s3"))]
+pub(crate) mod parallel;
 mod prune;
 #[cfg(any(feature = "http", feature = "s3"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "http", feature = "s3"))))]

@@ -11,6 +11,7 @@ use crate::net::http_client::{BadReply, ERROR_BODY};
 use crate::net::http1::{decode_percent, encode_path};
 use crate::net::object::is_hex;
 use crate::net::url::invalid;
+use crate::upkeep::parallel::in_order;
 use crate::upkeep::remote::{Listed, ObjectStore};
 
 /// The longest `PROPFIND` reply read: about 300,000 entries of one directory.
@@ -94,14 +95,19 @@ impl HttpStore {
             .collect())
     }
 
+    /// Lists `target` and, `depth` levels down, its directories: those of one level up to
+    /// `workers` at once (`subdirs` has 256), their objects appended in the order the server
+    /// listed the directories.
     fn walk(
         &self,
         target: &str,
         depth: usize,
+        workers: usize,
         found: &mut Vec<Listed>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<()> {
         let base = decode_percent(&self.base).unwrap_or_default();
+        let mut dirs = Vec::new();
         for member in self.propfind(target)? {
             let Some(path) = decode_percent(&member.href) else {
                 continue;
@@ -111,8 +117,11 @@ impl HttpStore {
             };
             if member.collection {
                 if depth > 0 {
-                    let dir = format!("{}{}/", self.base, encode_path(name.trim_end_matches('/')));
-                    self.walk(&dir, depth - 1, found, progress)?;
+                    dirs.push(format!(
+                        "{}{}/",
+                        self.base,
+                        encode_path(name.trim_end_matches('/'))
+                    ));
                 }
                 continue;
             }
@@ -128,7 +137,31 @@ impl HttpStore {
                 progress(found.len() as u64);
             }
         }
-        Ok(())
+        let list_dir = |dir: &String| {
+            let mut below = Vec::new();
+            self.walk(dir, depth - 1, 1, &mut below, &mut |_| {})
+                .map(|()| below)
+        };
+        let mut first_error = None;
+        in_order(
+            &dirs,
+            workers,
+            &list_dir,
+            &|listed| listed.is_err(),
+            &mut |_, listed| match listed {
+                Ok(below) => {
+                    let hundreds = found.len() / 100;
+                    found.extend(below);
+                    if found.len() / 100 > hundreds {
+                        progress(found.len() as u64);
+                    }
+                }
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
+            },
+        );
+        first_error.map_or(Ok(()), Err)
     }
 }
 
@@ -213,9 +246,15 @@ impl ObjectStore for HttpStore {
         self.layout.name().to_owned()
     }
 
-    fn list(&self, progress: &mut dyn FnMut(u64)) -> Result<Vec<Listed>> {
+    fn list(&self, workers: usize, progress: &mut dyn FnMut(u64)) -> Result<Vec<Listed>> {
         let mut found = Vec::new();
-        self.walk(&self.base, self.layout.depth(), &mut found, progress)?;
+        self.walk(
+            &self.base,
+            self.layout.depth(),
+            workers,
+            &mut found,
+            progress,
+        )?;
         Ok(found)
     }
 

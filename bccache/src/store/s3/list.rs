@@ -120,7 +120,9 @@ impl ObjectStore for S3Store {
         format!("{}%s", self.shell.prefix)
     }
 
-    fn list(&self, progress: &mut dyn FnMut(u64)) -> Result<Vec<Listed>> {
+    /// Pages follow each other's continuation tokens: one request at a time, whatever
+    /// `workers` says.
+    fn list(&self, _workers: usize, progress: &mut dyn FnMut(u64)) -> Result<Vec<Listed>> {
         let mut found = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
