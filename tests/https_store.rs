@@ -63,10 +63,16 @@ fn an_https_server_whose_ca_is_trusted_round_trips_entries() {
     store_key(&cache, "big.lua", SOURCE, &big);
     assert_eq!(load(&cache, "big.lua", SOURCE), Some(big));
 
-    // Many requests on kept-open sessions.
+    // Many requests on one kept-open session: one handshake, not fifty.
+    let before = nginx.requests().len();
     for _ in 0..50 {
         assert!(load(&cache, "a.lua", SOURCE).is_some());
     }
+    let served = nginx.requests_since(before, |served| served.len() >= 50);
+    let connections: std::collections::BTreeSet<u64> =
+        served.iter().map(|served| served.connection).collect();
+    assert_eq!(served.len(), 50);
+    assert_eq!(connections.len(), 1, "{served:?}");
     let stats = cache.stats().expect("counts");
     assert_eq!((stats.hits, stats.stores, stats.errors), (52, 2, 0));
 }

@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::bucket::Bucket;
 use crate::error::Result;
 
-/// Requests in flight at once for a batch load.
+/// Requests in flight at once to one object store: a batch load, and remote upkeep by default
+/// (no more than the connections a store keeps to one server).
 pub(crate) const PARALLEL_REQUESTS: usize = 8;
 
 /// A hit refreshes its entry's recency (its `Last-Modified`) when the entry is older than this:

@@ -226,7 +226,9 @@ pub(crate) fn verify(
 }
 
 /// Deletes every provable entry of the store, and nothing else, `workers` requests at once.
-/// The first error (in the listing's order) stops the rest and is returned.
+/// An object that cannot be read or removed does not stop the others (an operator clearing a
+/// cache wants all else gone); the first error, in the listing's order, is returned at the
+/// end. A dead server fails the rest at once: its skip clock answers without a request.
 pub(crate) fn clear(
     store: &dyn ObjectStore,
     workers: usize,
@@ -246,7 +248,7 @@ pub(crate) fn clear(
         &listed,
         workers,
         &work,
-        &|result| result.is_err(),
+        &|_| false,
         &mut |object, result| {
             settled.one();
             match result {
@@ -491,8 +493,9 @@ impl RemoteCache {
         prune(&*self.store, older_than, max_size, self.workers, progress)
     }
 
-    /// Removes every entry of the store, and nothing else (`bccache clear`). The first request
-    /// that fails stops the others (those under way finish) and its error is returned.
+    /// Removes every entry of the store, and nothing else (`bccache clear`). A request that
+    /// fails does not stop the others; the first error, in the listing's order, is returned
+    /// once every other entry is gone.
     pub fn clear(&self, progress: &mut dyn FnMut(u64)) -> Result<ClearReport> {
         clear(&*self.store, self.workers, progress)
     }
@@ -559,6 +562,31 @@ mod tests {
                 objects.remove(name);
             }
             Ok(())
+        }
+    }
+
+    #[test]
+    fn clear_removes_every_other_entry_and_returns_the_first_failure() {
+        for workers in [1, 3, 8] {
+            let store = failing();
+            let error = clear(&store, workers, &mut |_| {}).expect_err("refusals");
+            // The first object that fails, in the listing's order: 0003 is foreign, unreadable
+            // and undeletable all at once; unreadable is found first.
+            assert!(error.to_string().contains("0003"), "{error}");
+            let left: BTreeSet<String> = store
+                .list(1, &mut |_| {})
+                .unwrap_or_default()
+                .into_iter()
+                .map(|object| object.name)
+                .collect();
+            let kept: BTreeSet<String> = store
+                .foreign
+                .iter()
+                .chain(&store.unreadable)
+                .chain(&store.undeletable)
+                .cloned()
+                .collect();
+            assert_eq!(left, kept, "{workers} workers");
         }
     }
 
