@@ -78,6 +78,23 @@ fn an_https_server_whose_ca_is_trusted_round_trips_entries() {
 }
 
 #[test]
+fn a_server_offering_only_tls_1_2_round_trips_entries() {
+    let ca = TestCa::new("bccache test CA");
+    let cert = ca.issue("server", &["127.0.0.1"]);
+    let nginx = Nginx::start_tls_only(&cert.cert, &cert.key, "TLSv1.2");
+    let cache = https_cache(&nginx.url("/tls12/"), &ca.ca_file(), false);
+    store_key(&cache, "a.lua", SOURCE, b"over tls 1.2");
+    assert_eq!(
+        load(&cache, "a.lua", SOURCE).as_deref(),
+        Some(&b"over tls 1.2"[..])
+    );
+    // A server offering only what rustls refuses (TLS 1.1) is an error, not a hit.
+    let old = Nginx::start_tls_only(&cert.cert, &cert.key, "TLSv1.1");
+    let error = load_error(&https_cache(&old.url("/"), &ca.ca_file(), false));
+    assert!(error.contains("ProtocolVersion"), "{error}");
+}
+
+#[test]
 fn a_certificate_from_another_ca_is_refused() {
     let server_ca = TestCa::new("the server's CA");
     let other_ca = TestCa::new("a CA the client trusts");

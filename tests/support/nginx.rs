@@ -40,12 +40,21 @@ pub struct Nginx {
     scheme: &'static str,
 }
 
+/// The TLS versions a server offers unless told otherwise: Debian 12's nginx (1.22) offers
+/// TLS 1.3 only when told; servers today do.
+const MODERN_TLS: &str = "TLSv1.2 TLSv1.3";
+
 /// What the server does.
 enum Mode<'a> {
     /// WebDAV over plain HTTP.
     Dav,
     /// WebDAV over TLS with this certificate.
-    TlsDav { cert: &'a Path, key: &'a Path },
+    TlsDav {
+        cert: &'a Path,
+        key: &'a Path,
+        /// nginx's `ssl_protocols`.
+        protocols: &'a str,
+    },
     /// TLS in front of a plain HTTP server on this loopback port (a TLS-terminating proxy).
     TlsProxy {
         cert: &'a Path,
@@ -61,7 +70,21 @@ impl Nginx {
 
     /// WebDAV as [`start`](Nginx::start), over TLS with `cert` and its `key` (PEM files).
     pub fn start_tls(cert: &Path, key: &Path) -> Self {
-        Self::start_with(Mode::TlsDav { cert, key })
+        Self::start_with(Mode::TlsDav {
+            cert,
+            key,
+            protocols: MODERN_TLS,
+        })
+    }
+
+    /// As [`start_tls`](Nginx::start_tls), offering only the TLS versions `protocols` names
+    /// (nginx's `ssl_protocols`, e.g. `TLSv1.2`).
+    pub fn start_tls_only(cert: &Path, key: &Path, protocols: &str) -> Self {
+        Self::start_with(Mode::TlsDav {
+            cert,
+            key,
+            protocols,
+        })
     }
 
     /// TLS with `cert` in front of the HTTP server on 127.0.0.1:`upstream`, the `Host` header
@@ -237,23 +260,29 @@ fn dav_ext_module() -> PathBuf {
 fn config(port: u16, dir: &Path, mode: &Mode<'_>) -> String {
     let d = dir.display();
     let dav = "dav_methods PUT DELETE MKCOL; create_full_put_path on; dav_access user:rw;";
-    let tls = |cert: &Path, key: &Path| {
+    let tls = |cert: &Path, key: &Path, protocols: &str| {
         format!(
-            // Debian 12's nginx (1.22) offers TLS 1.3 only when told; servers today do.
-            "ssl_protocols TLSv1.2 TLSv1.3; ssl_certificate {}; ssl_certificate_key {};",
+            "ssl_protocols {protocols}; ssl_certificate {}; ssl_certificate_key {};",
             cert.display(),
             key.display()
         )
     };
     let (listen, locations) = match mode {
         Mode::Dav => (";".to_owned(), dav_locations(dav)),
-        Mode::TlsDav { cert, key } => (format!(" ssl; {}", tls(cert, key)), dav_locations(dav)),
+        Mode::TlsDav {
+            cert,
+            key,
+            protocols,
+        } => (
+            format!(" ssl; {}", tls(cert, key, protocols)),
+            dav_locations(dav),
+        ),
         Mode::TlsProxy {
             cert,
             key,
             upstream,
         } => (
-            format!(" ssl; {}", tls(cert, key)),
+            format!(" ssl; {}", tls(cert, key, MODERN_TLS)),
             format!(
                 "location / {{ proxy_pass http://127.0.0.1:{upstream}; \
                  proxy_set_header Host $http_host; proxy_http_version 1.1; \
