@@ -174,6 +174,7 @@ impl TieredBytecodeCache {
     /// not count). The differences between two calls say where loads came from.
     ///
     /// ```
+    /// # #[cfg(feature = "memory")] {
     /// use bccache::{BytecodeCache, MemoryBytecodeCache, TieredBytecodeCache};
     ///
     /// let tiers = TieredBytecodeCache::new(vec![
@@ -183,6 +184,7 @@ impl TieredBytecodeCache {
     /// tiers.get_bucket(&(), "a.lua", None, "return 1")?;
     /// let misses: Vec<u64> = tiers.tier_stats().iter().map(|s| s.unwrap().misses).collect();
     /// assert_eq!(misses, [1, 1]);
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn tier_stats(&self) -> Vec<Option<CacheStats>> {
