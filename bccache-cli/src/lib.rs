@@ -37,7 +37,8 @@
 //! the platform trusts, or from the CA file `SSL_CERT_FILE` names.
 //! `prune` removes the least recently used first, by `Last-Modified` (a hit refreshes an
 //! entry older than a day). Only provable entries are removed (see
-//! `bccache::upkeep::remote`). The output is a directory's, with the location as `directory`
+//! `bccache::upkeep::remote`). `verify`, `prune` and `clear` keep 8 requests in flight
+//! (`--jobs 1` to `--jobs 8`). The output is a directory's, with the location as `directory`
 //! and the store's naming (`subdirs`, `app/%s`) as its one pattern; `--pattern` is refused.
 //!
 //! Install it with `cargo install --path bccache-cli`.
@@ -142,6 +143,11 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
+    /// Requests in flight at once on a remote cache (`http(s)://`, `s3://`): 1 to 8, the
+    /// connections a store keeps to a server [default: 8]
+    #[arg(long, global = true, value_parser = clap::value_parser!(u8).range(1..=8))]
+    jobs: Option<u8>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -218,8 +224,10 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> bccache::Result<ExitCode> {
     #[cfg(any(feature = "http", feature = "s3"))]
     if let Some(location) = remote::location(&cli.command) {
-        return remote::run(cli.command, &location, cli.json);
+        return remote::run(cli.command, &location, cli.json, cli.jobs);
     }
+    // A directory is read by one process: `--jobs` is for remote caches.
+    let _ = cli.jobs;
     match cli.command {
         Command::Stats { dir, format } => {
             let report = match dir {

@@ -26,9 +26,18 @@ pub(crate) fn location(command: &Command) -> Option<String> {
     bccache::upkeep::remote::is_remote(text).then(|| text.to_owned())
 }
 
-/// Runs `command` on the remote cache at `location`.
-pub(crate) fn run(command: Command, location: &str, json: bool) -> bccache::Result<ExitCode> {
-    let cache = RemoteCache::open(location)?;
+/// Runs `command` on the remote cache at `location`, `jobs` requests at once (else the
+/// library's default).
+pub(crate) fn run(
+    command: Command,
+    location: &str,
+    json: bool,
+    jobs: Option<u8>,
+) -> bccache::Result<ExitCode> {
+    let mut cache = RemoteCache::open(location)?;
+    if let Some(jobs) = jobs {
+        cache = cache.parallel_requests(usize::from(jobs));
+    }
     let shown = cache.location();
     let dir = Path::new(&shown);
     match command {

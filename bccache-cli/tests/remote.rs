@@ -189,6 +189,21 @@ fn the_command_keeps_hundreds_of_http_entries_in_parallel_and_reports_refused_de
     assert_eq!(pattern["corrupt_removed"], 1);
     assert!(!corrupt.exists());
 
+    // `--jobs 1`: the same report, every request on one connection.
+    let before = nginx.requests().len();
+    let one = json(&bccache(
+        &["verify", &location, "--json", "--jobs", "1"],
+        &[],
+    ));
+    assert_eq!(one["patterns"][0]["entries_checked"], 300);
+    assert_eq!(one["patterns"][0]["entries_kept"], 299);
+    let served = nginx.requests_since(before, |s| s.len() >= 300);
+    let connections: std::collections::BTreeSet<u64> =
+        served.iter().map(|s| s.connection).collect();
+    assert_eq!(connections.len(), 1, "{} requests", served.len());
+    let refused = bccache(&["verify", &location, "--jobs", "9"], &[]);
+    assert_eq!(refused.status.code(), Some(2));
+
     let clear = json(&bccache(&["clear", &location, "--json"], &[]));
     assert_eq!(clear["patterns"][0]["entries_removed"], 299);
     let left: Vec<String> = nginx
