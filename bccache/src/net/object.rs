@@ -6,6 +6,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::bucket::Bucket;
 use crate::error::Result;
+use crate::net::http1::{Response, TakeBody};
+use crate::net::shell::Shell;
+use crate::stats::Verdict;
 
 /// Requests in flight at once to one object store: a batch load, and remote upkeep by default
 /// (no more than the connections a store keeps to one server).
@@ -49,6 +52,37 @@ pub(crate) fn load_parallel(
             .collect()
     });
     results.into_iter().collect()
+}
+
+/// The verdict on an entry decoded where it lay in a response, and its length.
+pub(crate) type Decoded = Option<(Verdict, usize)>;
+
+/// A `GET` of an entry sent by `send` with the taker it is given: a 200 response's
+/// `Content-Length` body is decoded into `bucket` where it lies in the received bytes, once the
+/// response is whole (a hit copies its code once, and a failed response leaves the bucket as it
+/// was). The response, its body empty when decoded, and the verdict on a decoded body.
+pub(crate) fn get_entry<E>(
+    bucket: &mut Bucket<'_>,
+    send: impl FnOnce(TakeBody<'_, '_>) -> std::result::Result<Response, E>,
+) -> std::result::Result<(Response, Decoded), E> {
+    let mut decoded = None;
+    let mut take = |body: &[u8]| decoded = Some((bucket.decode_slice(body), body.len()));
+    let response = send(Some(&mut take))?;
+    Ok((response, decoded))
+}
+
+/// Counts what a 200 response to an entry's `GET` held, decoding its body into `bucket` unless
+/// [`get_entry`] decoded it already (a chunked body).
+pub(crate) fn loaded_entry(
+    shell: &Shell,
+    bucket: &mut Bucket<'_>,
+    body: Vec<u8>,
+    decoded: Decoded,
+) {
+    match decoded {
+        Some((verdict, len)) => shell.counters.loaded(verdict, len as u64),
+        None => shell.loaded(bucket, Some(body)),
+    }
 }
 
 /// Whether `text` is `len` hex digits: the form of a key in an entry's name.

@@ -9,8 +9,8 @@ use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
 use crate::error::{Error, Result};
 use crate::net::http_client::{ERROR_BODY, HttpServer, Outgoing, ServerFailure, UnexpectedStatus};
-use crate::net::http1::Response;
-use crate::net::object::{due_for_refresh, object_store_methods};
+use crate::net::http1::{Response, TakeBody};
+use crate::net::object::{due_for_refresh, get_entry, loaded_entry, object_store_methods};
 use crate::net::shell::Shell;
 
 /// Stores each bucket as one object on an HTTP server: nginx with WebDAV's `PUT` and `DELETE`,
@@ -149,19 +149,34 @@ impl HttpStore {
         body: &[u8],
         max_body: usize,
     ) -> std::result::Result<Response, ServerFailure> {
+        self.request_into(method, target, extra, body, max_body, None)
+    }
+
+    /// [`request`](Self::request), a 200 response's `Content-Length` body given to `take_body`
+    /// where it lies in the received bytes.
+    fn request_into(
+        &self,
+        method: &str,
+        target: &str,
+        extra: &[(&str, &str)],
+        body: &[u8],
+        max_body: usize,
+        take_body: TakeBody<'_, '_>,
+    ) -> std::result::Result<Response, ServerFailure> {
         let mut headers: Vec<(&str, &str)> = self
             .headers
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_str()))
             .collect();
         headers.extend_from_slice(extra);
-        self.server.send(&Outgoing {
+        let outgoing = Outgoing {
             method,
             target,
             headers: &headers,
             body,
             max_body,
-        })
+        };
+        self.server.send(&outgoing, take_body)
     }
 
     /// The error of `operation` on `target`.
@@ -207,19 +222,25 @@ impl BytecodeCache for HttpStore {
     fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
         bucket.reset();
         let target = self.target(&bucket.key);
-        let response = match self.request("GET", &target, &[], &[], self.max_entry_size) {
-            Ok(response) => response,
+        let max_body = self.max_entry_size;
+        let sent = get_entry(bucket, |take_body| {
+            self.request_into("GET", &target, &[], &[], max_body, take_body)
+        });
+        let (response, decoded) = match sent {
+            Ok(sent) => sent,
             Err(failure) => return self.shell.failed(self.error("get", &target, failure)),
         };
         match response.status {
             200 => {
                 let refresh = !self.read_only
                     && due_for_refresh(response.last_modified.as_deref(), self.refresh_after);
-                let copy = refresh.then(|| response.body.clone());
-                self.shell.loaded(bucket, Some(response.body));
-                if let (Some(entry), Some(_)) = (copy, &bucket.code) {
-                    // Recency for remote pruning; a failure here costs the hit nothing.
-                    if let Err(error) = self.put(&target, &entry) {
+                let copy = (refresh && decoded.is_none()).then(|| response.body.clone());
+                loaded_entry(&self.shell, bucket, response.body, decoded);
+                if refresh && bucket.code.is_some() {
+                    // Recency for remote pruning, with the bytes read, or (decoded where they
+                    // lay) the same entry encoded again; a failure here costs the hit nothing.
+                    let entry = copy.map_or_else(|| bucket.bytecode_to_string(), Ok);
+                    if let Err(error) = entry.and_then(|entry| self.put(&target, &entry)) {
                         let _ = self.shell.failed(error);
                     }
                 }
