@@ -293,6 +293,50 @@ pub(crate) use public_object_store;
 mod tests {
     use super::*;
 
+    /// A 200 response to a `GET` of `entry` whose body `send` gives the taker.
+    fn sent(entry: &[u8], bucket: &mut Bucket<'_>) -> (Response, Decoded) {
+        let send = |take_body: TakeBody<'_, '_>| {
+            if let Some(take) = take_body {
+                take(entry);
+            }
+            Ok::<_, ()>(Response {
+                status: 200,
+                ..Response::default()
+            })
+        };
+        get_entry(bucket, send).expect("sent")
+    }
+
+    #[test]
+    fn an_entry_decoded_where_it_lay_encodes_again_to_the_bytes_read() {
+        let mut stored = Bucket::new(&(), "key", "checksum");
+        stored.code = Some(vec![5u8; 64 * 1024]);
+        let entry = stored.bytecode_to_string().expect("encode");
+        let mut bucket = Bucket::new(&(), "key", "checksum");
+        let (response, decoded) = sent(&entry, &mut bucket);
+        assert_eq!(decoded, Some((Verdict::Hit, entry.len())));
+        assert!(response.body.is_empty());
+        assert_eq!(bucket.code, stored.code);
+        // What the recency refresh writes back.
+        assert_eq!(bucket.bytecode_to_string().expect("encode"), entry);
+    }
+
+    #[test]
+    fn a_foreign_or_truncated_body_is_decoded_as_a_miss() {
+        let mut stored = Bucket::new(&(), "key", "checksum");
+        stored.code = Some(b"code".to_vec());
+        let entry = stored.bytecode_to_string().expect("encode");
+        for (body, checksum) in [
+            (&entry[..], "other"),
+            (&entry[..entry.len() - 1], "checksum"),
+        ] {
+            let mut bucket = Bucket::new(&(), "key", checksum);
+            let (_, decoded) = sent(body, &mut bucket);
+            assert!(matches!(decoded, Some((verdict, _)) if verdict != Verdict::Hit));
+            assert_eq!(bucket.code, None);
+        }
+    }
+
     #[test]
     fn iso_times_are_read_to_the_second() {
         let at = |text| {

@@ -141,20 +141,9 @@ impl HttpStore {
     }
 
     /// Sends a request with the store's headers and `extra` ones.
+    /// A 200 response's `Content-Length` body is given to `take_body` when there is one, where
+    /// it lies in the received bytes.
     pub(crate) fn request(
-        &self,
-        method: &str,
-        target: &str,
-        extra: &[(&str, &str)],
-        body: &[u8],
-        max_body: usize,
-    ) -> std::result::Result<Response, ServerFailure> {
-        self.request_into(method, target, extra, body, max_body, None)
-    }
-
-    /// [`request`](Self::request), a 200 response's `Content-Length` body given to `take_body`
-    /// where it lies in the received bytes.
-    fn request_into(
         &self,
         method: &str,
         target: &str,
@@ -210,7 +199,7 @@ impl HttpStore {
     /// `PUT`s an encoded entry to `target`.
     pub(crate) fn put(&self, target: &str, entry: &[u8]) -> Result<()> {
         let headers = [("Content-Type", "application/octet-stream")];
-        match self.request("PUT", target, &headers, entry, ERROR_BODY) {
+        match self.request("PUT", target, &headers, entry, ERROR_BODY, None) {
             Ok(response) if response.is_success() => Ok(()),
             Ok(response) => Err(self.status_error("put", target, &response)),
             Err(failure) => Err(self.error("put", target, failure)),
@@ -224,7 +213,7 @@ impl BytecodeCache for HttpStore {
         let target = self.target(&bucket.key);
         let max_body = self.max_entry_size;
         let sent = get_entry(bucket, |take_body| {
-            self.request_into("GET", &target, &[], &[], max_body, take_body)
+            self.request("GET", &target, &[], &[], max_body, take_body)
         });
         let (response, decoded) = match sent {
             Ok(sent) => sent,

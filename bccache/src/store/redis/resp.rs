@@ -276,13 +276,12 @@ pub(crate) fn parse_borrowed(buf: &[u8], limits: Limits) -> Result<Parsed<Reply<
         Walked::Need(need) => return Ok(Parsed::Incomplete(need)),
         Walked::Whole(_, taken) => taken,
     };
-    if buf.first() == Some(&b'$') {
-        // Past the header a bulk string holds its bytes and `\r\n`; nil holds nothing.
-        if let Walked::Whole(_, start) = line(buf, 0)? {
-            if taken >= start + 2 {
-                return Ok(Parsed::Done(Reply::Bulk(&buf[start..taken - 2]), taken));
-            }
-        }
+    // Past its header a bulk string holds its bytes and `\r\n`; nil holds nothing.
+    if buf.first() == Some(&b'$')
+        && let Walked::Whole(_, start) = line(buf, 0)?
+        && taken >= start + 2
+    {
+        return Ok(Parsed::Done(Reply::Bulk(&buf[start..taken - 2]), taken));
     }
     Ok(match parse(buf, limits)? {
         Parsed::Done(value, taken) => Parsed::Done(Reply::Other(value), taken),

@@ -131,20 +131,9 @@ impl S3Store {
     }
 
     /// Sends a request, signed unless anonymous.
+    /// A 200 response's `Content-Length` body is given to `take_body` when there is one, where
+    /// it lies in the received bytes.
     pub(crate) fn request(
-        &self,
-        method: &str,
-        target: &str,
-        extra: &[(&str, &str)],
-        body: &[u8],
-        max_body: usize,
-    ) -> std::result::Result<Response, Box<dyn std::error::Error + Send + Sync>> {
-        self.request_into(method, target, extra, body, max_body, None)
-    }
-
-    /// [`request`](Self::request), a 200 response's `Content-Length` body given to `take_body`
-    /// where it lies in the received bytes.
-    fn request_into(
         &self,
         method: &str,
         target: &str,
@@ -209,7 +198,7 @@ impl S3Store {
             ("x-amz-metadata-directive", "REPLACE"),
             ("content-type", "application/octet-stream"),
         ];
-        match self.request("PUT", &target, &headers, &[], ERROR_BODY) {
+        match self.request("PUT", &target, &headers, &[], ERROR_BODY, None) {
             Ok(response) if response.is_success() && !has_error(&response) => Ok(()),
             Ok(response) => Err(self.status_error("copy", key, &response)),
             Err(failure) => Err(self.error("copy", key, failure)),
@@ -230,7 +219,7 @@ impl BytecodeCache for S3Store {
         let target = self.object_target(&key);
         let max_body = self.max_entry_size;
         let sent = get_entry(bucket, |take_body| {
-            self.request_into("GET", &target, &[], &[], max_body, take_body)
+            self.request("GET", &target, &[], &[], max_body, take_body)
         });
         let (response, decoded) = match sent {
             Ok(sent) => sent,
@@ -266,7 +255,7 @@ impl BytecodeCache for S3Store {
         let key = self.shell.key(&bucket.key);
         let target = self.object_target(&key);
         let headers = [("content-type", "application/octet-stream")];
-        let result = match self.request("PUT", &target, &headers, &entry, ERROR_BODY) {
+        let result = match self.request("PUT", &target, &headers, &entry, ERROR_BODY, None) {
             Ok(response) if response.is_success() => Ok(()),
             Ok(response) => Err(self.status_error("put", &key, &response)),
             Err(failure) => Err(self.error("put", &key, failure)),
