@@ -1,15 +1,16 @@
-//! Times sync memcached hits of one entry (4 KB source, 64 KB code) on a server started by
-//! the caller: microseconds, heap allocations, bytes allocated and page faults per hit, so that
-//! two builds can be compared side by side, alternating, on the same server.
+//! Times sync hits of one entry (4 KB source, 64 KB code) on a memcached, Redis or HTTP server
+//! started by the caller: microseconds, heap allocations, bytes allocated and page faults per
+//! hit, so that two builds can be compared side by side, alternating, on the same server.
 //!
 //! ```text
 //! memcached -p 11311 -U 0 &
-//! cargo build --release --no-default-features --example memcached_hit_loop
+//! cargo build --release --no-default-features --features redis,http --example memcached_hit_loop
 //! target/release/examples/memcached_hit_loop 127.0.0.1:11311 3000 5
+//! target/release/examples/memcached_hit_loop redis://127.0.0.1:6390 3000 5
 //! ```
 //!
-//! Arguments: the server (`host:port` or a `memcache://` URL), hits per round (3,000), rounds
-//! (1), code bytes (65,536). Under `valgrind --tool=callgrind --collect-atstart=no
+//! Arguments: the server (`host:port` or a `memcache://` URL; `redis://` with the `redis`
+//! feature, `http://` with `http`), hits per round (3,000), rounds (1), code bytes (65,536). Under `valgrind --tool=callgrind --collect-atstart=no
 //! --toggle-collect='*hit_loop*'` the instruction count is the hits' alone.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -78,7 +79,7 @@ fn minor_faults() -> u64 {
 
 /// `hits` hits of `name`; kept out of line so a profiler can count it alone.
 #[inline(never)]
-fn hit_loop(cache: &MemcachedBytecodeCache, name: &str, source: &str, hits: u32) -> u32 {
+fn hit_loop(cache: &dyn BytecodeCache, name: &str, source: &str, hits: u32) -> u32 {
     let mut found = 0;
     for _ in 0..hits {
         let bucket = cache.get_bucket(&(), black_box(name), None, black_box(source));
@@ -110,11 +111,38 @@ fn number(arg: Option<String>, default: u64, what: &str) -> Result<u64, String> 
     }
 }
 
+/// The store the URL names, errors not ignored so that a failing hit is seen.
+fn store(url: &str, prefix: &str) -> bccache::Result<Box<dyn BytecodeCache>> {
+    #[cfg(feature = "redis")]
+    if url.starts_with("redis://") {
+        let cache = bccache::RedisBytecodeCache::builder()
+            .server(url)
+            .prefix(prefix)
+            .ignore_errors(false)
+            .build()?;
+        return Ok(Box::new(cache));
+    }
+    #[cfg(feature = "http")]
+    if url.starts_with("http://") {
+        let cache = bccache::HttpBytecodeCache::builder()
+            .url(format!("{}/{prefix}", url.trim_end_matches('/')))
+            .ignore_errors(false)
+            .build()?;
+        return Ok(Box::new(cache));
+    }
+    let cache = MemcachedBytecodeCache::builder()
+        .server(url)
+        .prefix(prefix)
+        .ignore_memcache_errors(false)
+        .build()?;
+    Ok(Box::new(cache))
+}
+
 fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let server = args
         .next()
-        .ok_or("usage: memcached_hit_loop HOST:PORT [HITS] [ROUNDS] [CODE_BYTES]")?;
+        .ok_or("usage: memcached_hit_loop HOST:PORT|URL [HITS] [ROUNDS] [CODE_BYTES]")?;
     let hits = u32::try_from(number(args.next(), 3000, "hits")?).map_err(|e| e.to_string())?;
     let rounds = number(args.next(), 1, "rounds")?;
     let code_len = usize::try_from(number(args.next(), 64 * 1024, "code bytes")?)
@@ -124,21 +152,18 @@ fn run() -> Result<(), String> {
     } else {
         format!("memcache://{server}")
     };
-    let cache = MemcachedBytecodeCache::builder()
-        .server(url.as_str())
-        .prefix(format!("hit-loop/{}/", std::process::id()))
-        .ignore_memcache_errors(false)
-        .build()
-        .map_err(|e| format!("memcached `{url}`: {}", chain(&e)))?;
+    let prefix = format!("hit-loop/{}/", std::process::id());
+    let cache = store(&url, &prefix).map_err(|e| format!("`{url}`: {}", chain(&e)))?;
+    let cache = cache.as_ref();
     let name = "templates/hit-loop.html";
     let source = template_source(0, 4 * 1024);
     let mut bucket = cache
         .get_bucket(&(), name, None, &source)
-        .map_err(|e| format!("memcached `{url}`: {}", chain(&e)))?;
+        .map_err(|e| format!("`{url}`: {}", chain(&e)))?;
     bucket.code = Some(fake_code(0, code_len));
     cache
         .set_bucket(&bucket)
-        .map_err(|e| format!("memcached `{url}`: {}", chain(&e)))?;
+        .map_err(|e| format!("`{url}`: {}", chain(&e)))?;
     // The connection opened and the reply buffer grown before anything is counted.
     hit_loop(&cache, name, &source, 100);
 

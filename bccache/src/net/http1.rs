@@ -80,12 +80,20 @@ pub(crate) fn encode_head(
     head.into_bytes()
 }
 
+/// Where a 200 response's `Content-Length` body goes instead of [`Response::body`]: taken
+/// where it lies in the received bytes, once the response is whole, so that it is copied only
+/// by whoever takes it.
+pub(crate) type TakeBody<'t, 'f> = Option<&'t mut (dyn FnMut(&[u8]) + 'f)>;
+
 /// Parses one response from `bytes`: `head_only` for the reply to a HEAD (no body follows),
-/// `max_body` the longest body accepted.
+/// `max_body` the longest body accepted; a 200 response's `Content-Length` body is given to
+/// `take_body` when there is one (a chunked body, spread over the received bytes, is copied
+/// into the response as ever).
 pub(crate) fn parse_response(
     bytes: &[u8],
     head_only: bool,
     max_body: usize,
+    take_body: TakeBody<'_, '_>,
 ) -> Result<Parsed<Response>, Refusal> {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut parsed = httparse::Response::new(&mut headers);
@@ -152,7 +160,10 @@ pub(crate) fn parse_response(
     if body.len() < len {
         return Ok(Parsed::Incomplete(head_len + len));
     }
-    response.body = body[..len].to_vec();
+    match take_body {
+        Some(take) if status == 200 => take(&body[..len]),
+        _ => response.body = body[..len].to_vec(),
+    }
     Ok(Parsed::Done(response, head_len + len))
 }
 
@@ -263,7 +274,7 @@ mod tests {
     use super::*;
 
     fn done(bytes: &[u8]) -> Response {
-        match parse_response(bytes, false, 1024) {
+        match parse_response(bytes, false, 1024, None) {
             Ok(Parsed::Done(response, taken)) => {
                 assert_eq!(taken, bytes.len());
                 response
@@ -280,10 +291,63 @@ mod tests {
         assert_eq!(response.last_modified.as_deref(), Some("x"));
         for cut in 0..reply.len() {
             assert!(matches!(
-                parse_response(&reply[..cut], false, 1024),
+                parse_response(&reply[..cut], false, 1024, None),
                 Ok(Parsed::Incomplete(_))
             ));
         }
+    }
+
+    /// `reply` parsed with a taker: the response, and the bodies taken.
+    fn taking(reply: &[u8]) -> (Result<Parsed<Response>, Refusal>, Vec<Vec<u8>>) {
+        let mut taken = Vec::new();
+        let mut take = |body: &[u8]| taken.push(body.to_vec());
+        let parsed = parse_response(reply, false, 1024, Some(&mut take));
+        (parsed, taken)
+    }
+
+    #[test]
+    fn a_whole_content_length_body_of_a_200_is_taken_where_it_lies() {
+        let reply = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+        let (parsed, taken) = taking(reply);
+        assert!(
+            matches!(&parsed, Ok(Parsed::Done(response, len)) if response.body.is_empty() && *len == reply.len()),
+            "{parsed:?}"
+        );
+        assert_eq!(taken, vec![b"hello".to_vec()]);
+        // Nothing is taken before the response is whole.
+        for cut in 0..reply.len() {
+            let (parsed, taken) = taking(&reply[..cut]);
+            assert!(matches!(parsed, Ok(Parsed::Incomplete(_))), "{cut}");
+            assert!(taken.is_empty(), "{cut}");
+        }
+    }
+
+    #[test]
+    fn chunked_bodies_and_other_statuses_are_copied_not_taken() {
+        for (reply, body) in [
+            (
+                &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"[..],
+                &b"hello"[..],
+            ),
+            (
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\ngone",
+                b"gone",
+            ),
+        ] {
+            let (parsed, taken) = taking(reply);
+            assert!(
+                matches!(&parsed, Ok(Parsed::Done(response, _)) if response.body == body),
+                "{parsed:?}"
+            );
+            assert!(taken.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_body_over_the_limit_is_refused_before_it_is_taken() {
+        let (parsed, taken) = taking(b"HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\nhello");
+        assert_eq!(parsed, Err(Refusal::TooLarge { limit: 1024 }));
+        assert!(taken.is_empty());
     }
 
     #[test]
@@ -292,7 +356,7 @@ mod tests {
         assert_eq!(done(reply).body, b"hello");
         for cut in 0..reply.len() {
             assert!(matches!(
-                parse_response(&reply[..cut], false, 1024),
+                parse_response(&reply[..cut], false, 1024, None),
                 Ok(Parsed::Incomplete(_))
             ));
         }
@@ -306,7 +370,10 @@ mod tests {
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n",
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n401\r\n",
         ] {
-            assert!(parse_response(reply, false, 1024).is_err(), "{reply:?}");
+            assert!(
+                parse_response(reply, false, 1024, None).is_err(),
+                "{reply:?}"
+            );
         }
         for reply in [
             &b"garbage\r\n\r\n"[..],
@@ -318,20 +385,20 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    parse_response(reply, false, 1024),
+                    parse_response(reply, false, 1024, None),
                     Err(Refusal::Malformed(_))
                 ),
                 "{reply:?}"
             );
         }
         let endless = vec![b'a'; MAX_HEAD];
-        assert!(parse_response(&endless, false, 1024).is_err());
+        assert!(parse_response(&endless, false, 1024, None).is_err());
     }
 
     #[test]
     fn a_head_reply_and_a_204_have_no_body() {
         let reply = b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\nConnection: close\r\n\r\n";
-        match parse_response(reply, true, 10) {
+        match parse_response(reply, true, 10, None) {
             Ok(Parsed::Done(response, taken)) => {
                 assert_eq!(taken, reply.len());
                 assert!(response.close && response.body.is_empty());

@@ -12,7 +12,7 @@ use url::Url;
 
 use super::Parsed;
 use super::exchange::{Exchange, Failure};
-use super::http1::{self, Refusal, Response};
+use super::http1::{self, Refusal, Response, TakeBody};
 use super::lanes::{After, Failure as LaneFailure, Lanes, Refused, Skipped};
 use super::stream::{Address, Connection, is_timeout};
 use super::url::{Timeouts, invalid, masked};
@@ -181,8 +181,14 @@ impl HttpServer {
         &self.host
     }
 
-    /// Sends one request on a kept-open connection and reads its response.
-    pub(crate) fn send(&self, request: &Outgoing<'_>) -> Result<Response, ServerFailure> {
+    /// Sends one request on a kept-open connection and reads its response; a 200 response's
+    /// `Content-Length` body is given to `take_body` when there is one, where it lies in the
+    /// received bytes once the response is whole, instead of copied into the response.
+    pub(crate) fn send(
+        &self,
+        request: &Outgoing<'_>,
+        mut take_body: TakeBody<'_, '_>,
+    ) -> Result<Response, ServerFailure> {
         let head = http1::encode_head(
             request.method,
             request.target,
@@ -209,6 +215,7 @@ impl HttpServer {
             let mut reading = ReadResponse {
                 head_only,
                 max_body: request.max_body,
+                take_body: take_body.as_deref_mut(),
             };
             let response = kept
                 .connection
@@ -230,18 +237,20 @@ impl HttpServer {
 }
 
 /// How to read one response: the sans-IO parser, bounded by the request's body limit.
-struct ReadResponse {
+struct ReadResponse<'t, 'f> {
     head_only: bool,
     max_body: usize,
+    take_body: TakeBody<'t, 'f>,
 }
 
-impl Exchange for ReadResponse {
+impl Exchange for ReadResponse<'_, '_> {
     type Output = Response;
     type Error = Refusal;
 
     fn parse(&mut self, bytes: &[u8]) -> Result<Parsed<Option<Response>>, Refusal> {
+        let take_body = self.take_body.as_deref_mut();
         Ok(
-            match http1::parse_response(bytes, self.head_only, self.max_body)? {
+            match http1::parse_response(bytes, self.head_only, self.max_body, take_body)? {
                 Parsed::Done(response, taken) => Parsed::Done(Some(response), taken),
                 Parsed::Incomplete(need) => Parsed::Incomplete(need),
             },

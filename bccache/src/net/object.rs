@@ -6,6 +6,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::bucket::Bucket;
 use crate::error::Result;
+use crate::net::http1::{Response, TakeBody};
+use crate::net::shell::Shell;
+use crate::stats::Verdict;
 
 /// Requests in flight at once to one object store: a batch load, and remote upkeep by default
 /// (no more than the connections a store keeps to one server).
@@ -49,6 +52,37 @@ pub(crate) fn load_parallel(
             .collect()
     });
     results.into_iter().collect()
+}
+
+/// The verdict on an entry decoded where it lay in a response, and its length.
+pub(crate) type Decoded = Option<(Verdict, usize)>;
+
+/// A `GET` of an entry sent by `send` with the taker it is given: a 200 response's
+/// `Content-Length` body is decoded into `bucket` where it lies in the received bytes, once the
+/// response is whole (a hit copies its code once, and a failed response leaves the bucket as it
+/// was). The response, its body empty when decoded, and the verdict on a decoded body.
+pub(crate) fn get_entry<E>(
+    bucket: &mut Bucket<'_>,
+    send: impl FnOnce(TakeBody<'_, '_>) -> std::result::Result<Response, E>,
+) -> std::result::Result<(Response, Decoded), E> {
+    let mut decoded = None;
+    let mut take = |body: &[u8]| decoded = Some((bucket.decode_slice(body), body.len()));
+    let response = send(Some(&mut take))?;
+    Ok((response, decoded))
+}
+
+/// Counts what a 200 response to an entry's `GET` held, decoding its body into `bucket` unless
+/// [`get_entry`] decoded it already (a chunked body).
+pub(crate) fn loaded_entry(
+    shell: &Shell,
+    bucket: &mut Bucket<'_>,
+    body: Vec<u8>,
+    decoded: Decoded,
+) {
+    match decoded {
+        Some((verdict, len)) => shell.counters.loaded(verdict, len as u64),
+        None => shell.loaded(bucket, Some(body)),
+    }
 }
 
 /// Whether `text` is `len` hex digits: the form of a key in an entry's name.
@@ -258,6 +292,50 @@ pub(crate) use public_object_store;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A 200 response to a `GET` of `entry` whose body `send` gives the taker.
+    fn sent(entry: &[u8], bucket: &mut Bucket<'_>) -> (Response, Decoded) {
+        let send = |take_body: TakeBody<'_, '_>| {
+            if let Some(take) = take_body {
+                take(entry);
+            }
+            Ok::<_, ()>(Response {
+                status: 200,
+                ..Response::default()
+            })
+        };
+        get_entry(bucket, send).expect("sent")
+    }
+
+    #[test]
+    fn an_entry_decoded_where_it_lay_encodes_again_to_the_bytes_read() {
+        let mut stored = Bucket::new(&(), "key", "checksum");
+        stored.code = Some(vec![5u8; 64 * 1024]);
+        let entry = stored.bytecode_to_string().expect("encode");
+        let mut bucket = Bucket::new(&(), "key", "checksum");
+        let (response, decoded) = sent(&entry, &mut bucket);
+        assert_eq!(decoded, Some((Verdict::Hit, entry.len())));
+        assert!(response.body.is_empty());
+        assert_eq!(bucket.code, stored.code);
+        // What the recency refresh writes back.
+        assert_eq!(bucket.bytecode_to_string().expect("encode"), entry);
+    }
+
+    #[test]
+    fn a_foreign_or_truncated_body_is_decoded_as_a_miss() {
+        let mut stored = Bucket::new(&(), "key", "checksum");
+        stored.code = Some(b"code".to_vec());
+        let entry = stored.bytecode_to_string().expect("encode");
+        for (body, checksum) in [
+            (&entry[..], "other"),
+            (&entry[..entry.len() - 1], "checksum"),
+        ] {
+            let mut bucket = Bucket::new(&(), "key", checksum);
+            let (_, decoded) = sent(body, &mut bucket);
+            assert!(matches!(decoded, Some((verdict, _)) if verdict != Verdict::Hit));
+            assert_eq!(bucket.code, None);
+        }
+    }
 
     #[test]
     fn iso_times_are_read_to_the_second() {

@@ -64,6 +64,7 @@ impl HttpStore {
                 &headers,
                 PROPFIND_BODY.as_bytes(),
                 MAX_LISTING,
+                None,
             )
             .map_err(|failure| self.error("propfind", target, failure))?;
         match response.status {
@@ -279,7 +280,7 @@ impl ObjectStore for HttpStore {
         let range = first.map(|n| format!("bytes=0-{}", n.saturating_sub(1)));
         let headers: Vec<(&str, &str)> = range.iter().map(|r| ("Range", r.as_str())).collect();
         let response = self
-            .request("GET", &target, &headers, &[], self.max_entry_size)
+            .request("GET", &target, &headers, &[], self.max_entry_size, None)
             .map_err(|failure| self.error("get", &target, failure))?;
         match response.status {
             200 | 206 => Ok(Some(response.body)),
@@ -291,7 +292,7 @@ impl ObjectStore for HttpStore {
     fn delete(&self, name: &str) -> Result<()> {
         let target = format!("{}{}", self.base, encode_path(name));
         let response = self
-            .request("DELETE", &target, &[], &[], ERROR_BODY)
+            .request("DELETE", &target, &[], &[], ERROR_BODY, None)
             .map_err(|failure| self.error("delete", &target, failure))?;
         match response.status {
             200..=299 | 404 | 410 => Ok(()),

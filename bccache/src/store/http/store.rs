@@ -9,8 +9,8 @@ use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
 use crate::error::{Error, Result};
 use crate::net::http_client::{ERROR_BODY, HttpServer, Outgoing, ServerFailure, UnexpectedStatus};
-use crate::net::http1::Response;
-use crate::net::object::{due_for_refresh, object_store_methods};
+use crate::net::http1::{Response, TakeBody};
+use crate::net::object::{due_for_refresh, get_entry, loaded_entry, object_store_methods};
 use crate::net::shell::Shell;
 
 /// Stores each bucket as one object on an HTTP server: nginx with WebDAV's `PUT` and `DELETE`,
@@ -141,6 +141,8 @@ impl HttpStore {
     }
 
     /// Sends a request with the store's headers and `extra` ones.
+    /// A 200 response's `Content-Length` body is given to `take_body` when there is one, where
+    /// it lies in the received bytes.
     pub(crate) fn request(
         &self,
         method: &str,
@@ -148,6 +150,7 @@ impl HttpStore {
         extra: &[(&str, &str)],
         body: &[u8],
         max_body: usize,
+        take_body: TakeBody<'_, '_>,
     ) -> std::result::Result<Response, ServerFailure> {
         let mut headers: Vec<(&str, &str)> = self
             .headers
@@ -155,13 +158,14 @@ impl HttpStore {
             .map(|(name, value)| (name.as_str(), value.as_str()))
             .collect();
         headers.extend_from_slice(extra);
-        self.server.send(&Outgoing {
+        let outgoing = Outgoing {
             method,
             target,
             headers: &headers,
             body,
             max_body,
-        })
+        };
+        self.server.send(&outgoing, take_body)
     }
 
     /// The error of `operation` on `target`.
@@ -195,7 +199,7 @@ impl HttpStore {
     /// `PUT`s an encoded entry to `target`.
     pub(crate) fn put(&self, target: &str, entry: &[u8]) -> Result<()> {
         let headers = [("Content-Type", "application/octet-stream")];
-        match self.request("PUT", target, &headers, entry, ERROR_BODY) {
+        match self.request("PUT", target, &headers, entry, ERROR_BODY, None) {
             Ok(response) if response.is_success() => Ok(()),
             Ok(response) => Err(self.status_error("put", target, &response)),
             Err(failure) => Err(self.error("put", target, failure)),
@@ -207,19 +211,25 @@ impl BytecodeCache for HttpStore {
     fn load_bytecode(&self, bucket: &mut Bucket<'_>) -> Result<()> {
         bucket.reset();
         let target = self.target(&bucket.key);
-        let response = match self.request("GET", &target, &[], &[], self.max_entry_size) {
-            Ok(response) => response,
+        let max_body = self.max_entry_size;
+        let sent = get_entry(bucket, |take_body| {
+            self.request("GET", &target, &[], &[], max_body, take_body)
+        });
+        let (response, decoded) = match sent {
+            Ok(sent) => sent,
             Err(failure) => return self.shell.failed(self.error("get", &target, failure)),
         };
         match response.status {
             200 => {
                 let refresh = !self.read_only
                     && due_for_refresh(response.last_modified.as_deref(), self.refresh_after);
-                let copy = refresh.then(|| response.body.clone());
-                self.shell.loaded(bucket, Some(response.body));
-                if let (Some(entry), Some(_)) = (copy, &bucket.code) {
-                    // Recency for remote pruning; a failure here costs the hit nothing.
-                    if let Err(error) = self.put(&target, &entry) {
+                let copy = (refresh && decoded.is_none()).then(|| response.body.clone());
+                loaded_entry(&self.shell, bucket, response.body, decoded);
+                if refresh && bucket.code.is_some() {
+                    // Recency for remote pruning, with the bytes read, or (decoded where they
+                    // lay) the same entry encoded again; a failure here costs the hit nothing.
+                    let entry = copy.map_or_else(|| bucket.bytecode_to_string(), Ok);
+                    if let Err(error) = entry.and_then(|entry| self.put(&target, &entry)) {
                         let _ = self.shell.failed(error);
                     }
                 }

@@ -6,7 +6,7 @@ use std::fmt;
 
 use url::Url;
 
-use super::resp::{self, Limits, RespError, Value};
+use super::resp::{self, Limits, Reply, RespError, Value};
 use crate::error::Result;
 use crate::net::Parsed;
 use crate::net::exchange::{Endpoint, Exchange, Failure, InStep, Transport};
@@ -134,15 +134,38 @@ impl<'v> Request<'v> {
     }
 }
 
-/// Work to do while a server answers, e.g. summing a source while a `GET` is out.
-pub(super) type WhileWaiting<'w> = Option<&'w mut (dyn FnMut() + Send)>;
+/// What a caller does while a server answers, and with a bulk string that is the last reply.
+pub(super) trait Awaiting: Send {
+    /// Work to do once the request is written, e.g. summing a source while a `GET` is out;
+    /// called again if the request is sent again on a new connection.
+    fn sent(&mut self);
+
+    /// Takes the bulk string that is the request's last reply, once it is whole, where it lies
+    /// in the received bytes; the reply becomes [`Value::Taken`].
+    fn take(&mut self, bytes: &[u8]);
+}
+
+/// What to do while a server answers, and with its value.
+pub(super) type WhileWaiting<'w> = Option<&'w mut dyn Awaiting>;
 
 /// The replies to a request, after those of a new connection's greeting.
-struct Replies<'r, 'w> {
+pub(super) struct Replies<'r, 'w> {
     limits: &'r [Limits],
     greeting: usize,
     values: Vec<Value>,
     while_waiting: WhileWaiting<'w>,
+}
+
+impl<'r, 'w> Replies<'r, 'w> {
+    /// The replies to commands whose replies hold at most `limits`.
+    pub(super) fn new(limits: &'r [Limits], while_waiting: WhileWaiting<'w>) -> Self {
+        Replies {
+            limits,
+            greeting: 0,
+            values: Vec::with_capacity(limits.len()),
+            while_waiting,
+        }
+    }
 }
 
 impl Exchange for Replies<'_, '_> {
@@ -150,8 +173,8 @@ impl Exchange for Replies<'_, '_> {
     type Error = Refusal;
 
     fn sent(&mut self) {
-        if let Some(work) = self.while_waiting.take() {
-            work();
+        if let Some(awaiting) = self.while_waiting.as_deref_mut() {
+            awaiting.sent();
         }
     }
 
@@ -168,7 +191,21 @@ impl Exchange for Replies<'_, '_> {
                 .unwrap_or(STATUS),
             _ => STATUS,
         };
-        let (value, taken) = match resp::parse(bytes, limits).map_err(Refusal::Resp)? {
+        let last = self.greeting == 0 && self.values.len() + 1 == self.limits.len();
+        let parsed = match self.while_waiting.as_deref_mut() {
+            Some(awaiting) if last => {
+                match resp::parse_borrowed(bytes, limits).map_err(Refusal::Resp)? {
+                    Parsed::Done(Reply::Bulk(bulk), taken) => {
+                        awaiting.take(bulk);
+                        Parsed::Done(Value::Taken(bulk.len()), taken)
+                    }
+                    Parsed::Done(Reply::Other(value), taken) => Parsed::Done(value, taken),
+                    Parsed::Incomplete(need) => Parsed::Incomplete(need),
+                }
+            }
+            _ => resp::parse(bytes, limits).map_err(Refusal::Resp)?,
+        };
+        let (value, taken) = match parsed {
             Parsed::Done(value, taken) => (value, taken),
             Parsed::Incomplete(need) => return Ok(Parsed::Incomplete(need)),
         };
@@ -373,12 +410,7 @@ impl Server {
         request: &Request<'_>,
         while_waiting: WhileWaiting<'_>,
     ) -> std::result::Result<Vec<Value>, ServerError> {
-        let mut replies = Replies {
-            limits: &request.limits,
-            greeting: 0,
-            values: Vec::with_capacity(request.limits.len()),
-            while_waiting,
-        };
+        let mut replies = Replies::new(&request.limits, while_waiting);
         let parts = request.parts();
         transport
             .exchange(&self.endpoint, &parts, &mut replies)

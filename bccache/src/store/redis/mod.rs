@@ -2,7 +2,8 @@
 //!
 //! The store and its docs are in `store.rs`, what it does (for either transport) in `ops.rs`;
 //! its builder, each server's connections and URL, Redis Cluster's slots, where a batch's keys
-//! go (`route.rs`) and the protocol (`resp.rs`, sans-IO) have a file each. Connections,
+//! go (`route.rs`), a `GET` decoded into its bucket (`entry.rs`) and the protocol (`resp.rs`,
+//! sans-IO) have a file each. Connections,
 //! timeouts, placement, batch windows and the error policy come from [`crate::net`].
 
 #[cfg(feature = "tokio")]
@@ -10,6 +11,7 @@ mod asynchronous;
 mod builder;
 mod cluster;
 mod connection;
+mod entry;
 mod ops;
 pub(crate) mod resp;
 mod route;

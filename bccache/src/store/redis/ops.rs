@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::cluster::slot_of;
 use super::connection::{Refusal, Request, STATUS, Server, ServerError};
+use super::entry::IntoBucket;
 use super::resp::{Limits, Value};
 use super::route::Fetched;
 use super::store::{RedisBytecodeCache, glob_escape};
@@ -13,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::lease::{Lease, LeaseGuard};
 use crate::net::exchange::Transport;
 use crate::net::lease::{Held, Release, SUFFIX, guard, token};
+use crate::stats::Verdict;
 
 /// Keys asked for per `SCAN` step of [`clear`](crate::BytecodeCache::clear).
 const SCAN_COUNT: usize = 512;
@@ -34,40 +36,33 @@ const RELEASE: &[u8] =
     b"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 impl RedisBytecodeCache {
-    /// A `GET` of `key`, doing `while_waiting` once it is sent.
+    /// A `GET` of `key` decoded into `into`'s bucket, counting the verdict, or the error
+    /// policy applied to its failure.
     async fn get<T: Transport>(
         &self,
         transport: T,
-        key: &str,
-        while_waiting: super::connection::WhileWaiting<'_>,
-    ) -> std::result::Result<Option<Vec<u8>>, ServerError> {
+        key: String,
+        into: &mut IntoBucket<'_, '_>,
+    ) -> Result<()> {
         let request = Request::command(&[b"GET", key.as_bytes()], GET_REPLY);
         let reply = self
             .route
-            .on_key(transport, key.as_bytes(), &request, while_waiting)
-            .await?;
-        Ok(match reply {
-            Value::Bulk(bytes) => Some(bytes),
+            .on_key(transport, key.as_bytes(), &request, Some(&mut *into))
+            .await;
+        into.sum();
+        match reply {
+            // Decoded where it lay in the reply.
+            Ok(Value::Taken(_)) => {}
+            // A redirected request's value, read by a request sent without `into`.
+            Ok(Value::Bulk(bytes)) => into.decode(&bytes),
             // Nil, or another type under the key: no entry.
-            _ => None,
-        })
-    }
-
-    /// Decodes what a `GET` found into the bucket, counting the verdict, or applies the error
-    /// policy.
-    fn loaded(
-        &self,
-        bucket: &mut Bucket<'_>,
-        key: String,
-        fetched: std::result::Result<Option<Vec<u8>>, ServerError>,
-    ) -> Result<()> {
-        match fetched {
-            Ok(found) => {
-                self.shell.loaded(bucket, found);
-                Ok(())
-            }
-            Err(source) => self.failed("get", key, source),
+            Ok(_) => into.decoded = Some((Verdict::Missing, 0)),
+            Err(source) => return self.failed("get", key, source),
         }
+        if let Some((verdict, len)) = into.decoded {
+            self.shell.counters.loaded(verdict, len as u64);
+        }
+        Ok(())
     }
 
     /// Counts a failed operation and applies the error policy to it.
@@ -83,8 +78,7 @@ impl RedisBytecodeCache {
     ) -> Result<()> {
         bucket.reset();
         let key = self.shell.key(&bucket.key);
-        let fetched = self.get(transport, &key, None).await;
-        self.loaded(bucket, key, fetched)
+        self.get(transport, key, &mut IntoBucket::new(bucket)).await
     }
 
     /// The bucket of `key` for `source`, loaded, the source summed while the `GET` is out.
@@ -96,16 +90,10 @@ impl RedisBytecodeCache {
         source: &[u8],
     ) -> Result<Bucket<'e>> {
         let redis_key = self.shell.key(&key);
-        let mut checksum = None;
-        let mut sum = || {
-            if checksum.is_none() {
-                checksum = Some(self.shell.checksum.of(source));
-            }
-        };
-        let fetched = self.get(transport, &redis_key, Some(&mut sum)).await;
-        let checksum = checksum.unwrap_or_else(|| self.shell.checksum.of(source));
-        let mut bucket = Bucket::new(environment, key, checksum);
-        self.loaded(&mut bucket, redis_key, fetched)?;
+        // Its checksum is summed once the `GET` is sent, before the value is decoded.
+        let mut bucket = Bucket::new(environment, key, String::new());
+        let mut into = IntoBucket::summing(&mut bucket, self.shell.checksum, source);
+        self.get(transport, redis_key, &mut into).await?;
         Ok(bucket)
     }
 

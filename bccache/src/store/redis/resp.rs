@@ -33,6 +33,9 @@ pub(crate) enum Value {
     Array(Vec<Value>),
     /// `-<message>`: the server refused the command; the connection is still in step.
     Error(String),
+    /// A bulk string of this many bytes that its request's caller took where it lay in the
+    /// received bytes; never parsed from bytes.
+    Taken(usize),
 }
 
 /// What a reply may hold at most.
@@ -258,6 +261,34 @@ pub(crate) fn parse(buf: &[u8], limits: Limits) -> Result<Parsed<Value>, RespErr
     }
 }
 
+/// A reply as [`parse_borrowed`] gives it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Reply<'b> {
+    /// A bulk string, where it lies in the received bytes.
+    Bulk(&'b [u8]),
+    /// Any other reply, built.
+    Other(Value),
+}
+
+/// [`parse`], with a bulk string left where it lies in `buf` rather than copied out.
+pub(crate) fn parse_borrowed(buf: &[u8], limits: Limits) -> Result<Parsed<Reply<'_>>, RespError> {
+    let taken = match walk(buf, 0, 0, limits, false)? {
+        Walked::Need(need) => return Ok(Parsed::Incomplete(need)),
+        Walked::Whole(_, taken) => taken,
+    };
+    // Past its header a bulk string holds its bytes and `\r\n`; nil holds nothing.
+    if buf.first() == Some(&b'$')
+        && let Walked::Whole(_, start) = line(buf, 0)?
+        && taken >= start + 2
+    {
+        return Ok(Parsed::Done(Reply::Bulk(&buf[start..taken - 2]), taken));
+    }
+    Ok(match parse(buf, limits)? {
+        Parsed::Done(value, taken) => Parsed::Done(Reply::Other(value), taken),
+        Parsed::Incomplete(need) => Parsed::Incomplete(need),
+    })
+}
+
 /// The values of an `MGET` of `count` keys: an array of exactly `count` items, each bytes or
 /// no entry (nil, or another type under the key).
 pub(crate) fn mget_values(reply: Value, count: usize) -> Option<Vec<Option<Vec<u8>>>> {
@@ -339,6 +370,39 @@ mod tests {
         for (bytes, value) in cases {
             assert_eq!(parse(bytes, LIMITS), Ok(Parsed::Done(value, bytes.len())));
         }
+    }
+
+    #[test]
+    fn a_bulk_string_is_borrowed_where_it_lies_and_other_replies_are_built() {
+        let limits = Limits {
+            max_bulk: 16,
+            max_items: 2,
+        };
+        let parsed = parse_borrowed(b"$3\r\nabc\r\n+OK\r\n", limits);
+        assert_eq!(parsed, Ok(Parsed::Done(Reply::Bulk(b"abc"), 9)));
+        let empty = parse_borrowed(b"$0\r\n\r\n", limits);
+        assert_eq!(empty, Ok(Parsed::Done(Reply::Bulk(b""), 6)));
+        let nil = parse_borrowed(b"$-1\r\n", limits);
+        assert_eq!(nil, Ok(Parsed::Done(Reply::Other(Value::Nil), 5)));
+        let array = parse_borrowed(b"*1\r\n$1\r\nx\r\n", limits);
+        let items = vec![Value::Bulk(b"x".to_vec())];
+        assert_eq!(
+            array,
+            Ok(Parsed::Done(Reply::Other(Value::Array(items)), 11))
+        );
+        // Bounded and checked as a built reply is.
+        assert_eq!(
+            parse_borrowed(b"$3\r\nab", limits),
+            Ok(Parsed::Incomplete(9))
+        );
+        assert_eq!(
+            parse_borrowed(b"$17\r\n", limits),
+            Err(RespError::TooLong { len: 17, max: 16 })
+        );
+        assert_eq!(
+            parse_borrowed(b"$3\r\nabcd\r\n", limits),
+            Err(RespError::BadBulkEnd)
+        );
     }
 
     #[test]

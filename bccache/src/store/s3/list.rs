@@ -132,7 +132,7 @@ impl ObjectStore for S3Store {
                 list_query(&self.shell.prefix, token.as_deref())
             );
             let response = self
-                .request("GET", &target, &[], &[], MAX_PAGE)
+                .request("GET", &target, &[], &[], MAX_PAGE, None)
                 .map_err(|failure| self.error("list", &self.shell.prefix, failure))?;
             if response.status != 200 {
                 return Err(self.status_error("list", &self.shell.prefix, &response));
@@ -176,7 +176,7 @@ impl ObjectStore for S3Store {
         let range = first.map(|n| format!("bytes=0-{}", n.saturating_sub(1)));
         let headers: Vec<(&str, &str)> = range.iter().map(|r| ("range", r.as_str())).collect();
         let response = self
-            .request("GET", &target, &headers, &[], self.max_entry_size)
+            .request("GET", &target, &headers, &[], self.max_entry_size, None)
             .map_err(|failure| self.error("get", name, failure))?;
         match response.status {
             200 | 206 => Ok(Some(response.body)),
@@ -188,7 +188,7 @@ impl ObjectStore for S3Store {
     fn delete(&self, name: &str) -> Result<()> {
         let target = self.object_target(name);
         let response = self
-            .request("DELETE", &target, &[], &[], ERROR_BODY)
+            .request("DELETE", &target, &[], &[], ERROR_BODY, None)
             .map_err(|failure| self.error("delete", name, failure))?;
         match response.status {
             200..=299 | 404 => Ok(()),

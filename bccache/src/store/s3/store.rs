@@ -9,8 +9,8 @@ use crate::bucket::Bucket;
 use crate::cache::BytecodeCache;
 use crate::error::{Error, Result};
 use crate::net::http_client::{ERROR_BODY, HttpServer, Outgoing, UnexpectedStatus};
-use crate::net::http1::{Response, encode_path, encode_query};
-use crate::net::object::{due_for_refresh, object_store_methods};
+use crate::net::http1::{Response, TakeBody, encode_path, encode_query};
+use crate::net::object::{due_for_refresh, get_entry, loaded_entry, object_store_methods};
 use crate::net::shell::Shell;
 
 /// Stores each bucket as one object in an S3 bucket, on AWS or any S3-compatible server
@@ -131,6 +131,8 @@ impl S3Store {
     }
 
     /// Sends a request, signed unless anonymous.
+    /// A 200 response's `Content-Length` body is given to `take_body` when there is one, where
+    /// it lies in the received bytes.
     pub(crate) fn request(
         &self,
         method: &str,
@@ -138,6 +140,7 @@ impl S3Store {
         extra: &[(&str, &str)],
         body: &[u8],
         max_body: usize,
+        take_body: TakeBody<'_, '_>,
     ) -> std::result::Result<Response, Box<dyn std::error::Error + Send + Sync>> {
         let signed = match &self.signer {
             Some(signer) => {
@@ -148,13 +151,14 @@ impl S3Store {
         };
         let mut headers: Vec<(&str, &str)> = extra.to_vec();
         headers.extend(signed.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-        Ok(self.server.send(&Outgoing {
+        let outgoing = Outgoing {
             method,
             target,
             headers: &headers,
             body,
             max_body,
-        })?)
+        };
+        Ok(self.server.send(&outgoing, take_body)?)
     }
 
     /// The error of `operation` on the object `key`.
@@ -194,7 +198,7 @@ impl S3Store {
             ("x-amz-metadata-directive", "REPLACE"),
             ("content-type", "application/octet-stream"),
         ];
-        match self.request("PUT", &target, &headers, &[], ERROR_BODY) {
+        match self.request("PUT", &target, &headers, &[], ERROR_BODY, None) {
             Ok(response) if response.is_success() && !has_error(&response) => Ok(()),
             Ok(response) => Err(self.status_error("copy", key, &response)),
             Err(failure) => Err(self.error("copy", key, failure)),
@@ -213,15 +217,19 @@ impl BytecodeCache for S3Store {
         bucket.reset();
         let key = self.shell.key(&bucket.key);
         let target = self.object_target(&key);
-        let response = match self.request("GET", &target, &[], &[], self.max_entry_size) {
-            Ok(response) => response,
+        let max_body = self.max_entry_size;
+        let sent = get_entry(bucket, |take_body| {
+            self.request("GET", &target, &[], &[], max_body, take_body)
+        });
+        let (response, decoded) = match sent {
+            Ok(sent) => sent,
             Err(failure) => return self.shell.failed(self.error("get", &key, failure)),
         };
         match response.status {
             200 => {
                 let refresh = self.signer.is_some()
                     && due_for_refresh(response.last_modified.as_deref(), self.refresh_after);
-                self.shell.loaded(bucket, Some(response.body));
+                loaded_entry(&self.shell, bucket, response.body, decoded);
                 if refresh
                     && bucket.code.is_some()
                     && let Err(error) = self.touch(&key)
@@ -247,7 +255,7 @@ impl BytecodeCache for S3Store {
         let key = self.shell.key(&bucket.key);
         let target = self.object_target(&key);
         let headers = [("content-type", "application/octet-stream")];
-        let result = match self.request("PUT", &target, &headers, &entry, ERROR_BODY) {
+        let result = match self.request("PUT", &target, &headers, &entry, ERROR_BODY, None) {
             Ok(response) if response.is_success() => Ok(()),
             Ok(response) => Err(self.status_error("put", &key, &response)),
             Err(failure) => Err(self.error("put", &key, failure)),
