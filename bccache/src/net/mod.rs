@@ -28,20 +28,26 @@
     allow(dead_code, unused_macros, unused_imports)
 )]
 
-#[cfg(any(
-    feature = "memcached",
-    feature = "redis",
-    feature = "http",
-    feature = "s3"
-))]
-pub(crate) mod buffer;
-#[cfg(any(
-    feature = "memcached",
-    feature = "redis",
-    feature = "http",
-    feature = "s3"
-))]
-pub(crate) mod exchange;
+/// Marks each item as built with any network store (memcached, Redis, HTTP, S3).
+macro_rules! with_any_network_store {
+    ($($item:item)*) => {
+        $(
+            #[cfg(any(
+                feature = "memcached",
+                feature = "redis",
+                feature = "http",
+                feature = "s3"
+            ))]
+            $item
+        )*
+    };
+}
+
+with_any_network_store! {
+    pub(crate) mod buffer;
+    pub(crate) mod exchange;
+    pub(crate) mod stream;
+}
 #[cfg(any(feature = "http", feature = "s3"))]
 pub(crate) mod http1;
 #[cfg(any(feature = "http", feature = "s3"))]
@@ -54,40 +60,23 @@ pub(crate) mod object;
 pub(crate) mod place;
 pub(crate) mod policy;
 pub(crate) mod shell;
-#[cfg(any(
-    feature = "memcached",
-    feature = "redis",
-    feature = "http",
-    feature = "s3"
-))]
-pub(crate) mod stream;
 #[cfg(feature = "https")]
 pub(crate) mod tls;
-#[cfg(all(
-    feature = "tokio",
-    any(
-        feature = "memcached",
-        feature = "redis",
-        feature = "http",
-        feature = "s3"
-    )
-))]
-pub(crate) mod tokio_stream;
+with_any_network_store! {
+    #[cfg(feature = "tokio")]
+    pub(crate) mod tokio_stream;
+}
 pub(crate) mod url;
 pub(crate) mod window;
 
-/// What a sans-IO parser made of the bytes it was given.
-#[cfg(any(
-    feature = "memcached",
-    feature = "redis",
-    feature = "http",
-    feature = "s3"
-))]
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Parsed<T> {
-    /// A whole reply, and how many bytes of the input it took.
-    Done(T, usize),
-    /// The reply is not complete yet: at least this many bytes in all are needed (the bytes
-    /// given and more), so a transport can make room for them at once.
-    Incomplete(usize),
+with_any_network_store! {
+    /// What a sans-IO parser made of the bytes it was given.
+    #[derive(Debug, PartialEq, Eq)]
+    pub(crate) enum Parsed<T> {
+        /// A whole reply, and how many bytes of the input it took.
+        Done(T, usize),
+        /// The reply is not complete yet: at least this many bytes in all are needed (the bytes
+        /// given and more), so a transport can make room for them at once.
+        Incomplete(usize),
+    }
 }

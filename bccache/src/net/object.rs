@@ -14,6 +14,40 @@ use crate::stats::Verdict;
 /// (no more than the connections a store keeps to one server).
 pub(crate) const PARALLEL_REQUESTS: usize = 8;
 
+/// The settings both object stores' builders share, set by [`object_setters!`].
+pub(crate) struct ObjectSettings {
+    pub(crate) timeouts: crate::net::url::Timeouts,
+    pub(crate) ignore_errors: bool,
+    pub(crate) checksum: crate::Checksum,
+    pub(crate) max_entry_size: u64,
+    pub(crate) refresh_after: Duration,
+    pub(crate) ca_file: Option<std::path::PathBuf>,
+}
+
+impl ObjectSettings {
+    /// The defaults: errors ignored, Jinja2's sha1, the default entry limit and refresh age.
+    pub(crate) fn new(connect: Duration, io: Duration) -> Self {
+        ObjectSettings {
+            timeouts: crate::net::url::Timeouts { connect, io },
+            ignore_errors: true,
+            checksum: crate::Checksum::Sha1,
+            max_entry_size: crate::DEFAULT_MAX_ENTRY_SIZE,
+            refresh_after: REFRESH_AFTER,
+            ca_file: None,
+        }
+    }
+
+    /// The server of `url`, with these timeouts and trust.
+    pub(crate) fn server(&self, url: &url::Url) -> Result<crate::net::http_client::HttpServer> {
+        crate::net::http_client::HttpServer::new(url, self.timeouts, self.ca_file.as_deref())
+    }
+
+    /// The entry limit as a length in memory.
+    pub(crate) fn max_body(&self) -> usize {
+        usize::try_from(self.max_entry_size).unwrap_or(usize::MAX)
+    }
+}
+
 /// A hit refreshes its entry's recency (its `Last-Modified`) when the entry is older than this:
 /// at most once a day, so hits cost no write, and a prune by age keeps what is used.
 pub(crate) const REFRESH_AFTER: Duration = Duration::from_secs(24 * 3600);
@@ -152,7 +186,7 @@ macro_rules! object_setters {
         /// # Ok::<(), bccache::Error>(())
         /// ```
         pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.timeouts = $crate::net::url::Timeouts {
+            self.object.timeouts = $crate::net::url::Timeouts {
                 connect: DEFAULT_CONNECT_TIMEOUT.min(timeout),
                 io: timeout,
             };
@@ -168,7 +202,7 @@ macro_rules! object_setters {
         /// # Ok::<(), bccache::Error>(())
         /// ```
         pub fn ignore_errors(mut self, ignore: bool) -> Self {
-            self.ignore_errors = ignore;
+            self.object.ignore_errors = ignore;
             self
         }
 
@@ -183,7 +217,7 @@ macro_rules! object_setters {
         /// # Ok::<(), bccache::Error>(())
         /// ```
         pub fn checksum(mut self, checksum: $crate::Checksum) -> Self {
-            self.checksum = checksum;
+            self.object.checksum = checksum;
             self
         }
 
@@ -196,7 +230,7 @@ macro_rules! object_setters {
         /// # Ok::<(), bccache::Error>(())
         /// ```
         pub fn max_entry_size(mut self, bytes: u64) -> Self {
-            self.max_entry_size = bytes;
+            self.object.max_entry_size = bytes;
             self
         }
 
@@ -212,7 +246,7 @@ macro_rules! object_setters {
         /// # Ok::<(), bccache::Error>(())
         /// ```
         pub fn refresh_after(mut self, age: std::time::Duration) -> Self {
-            self.refresh_after = age;
+            self.object.refresh_after = age;
             self
         }
 
@@ -227,7 +261,7 @@ macro_rules! object_setters {
         /// ```
         #[cfg(feature = "https")]
         pub fn ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
-            self.ca_file = Some(path.into());
+            self.object.ca_file = Some(path.into());
             self
         }
     };

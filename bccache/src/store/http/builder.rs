@@ -8,12 +8,10 @@ use url::Url;
 
 use super::layout::HttpLayout;
 use super::store::{HttpBytecodeCache, HttpStore};
-use crate::checksum::Checksum;
 use crate::error::{Error, Result};
-use crate::net::http_client::HttpServer;
-use crate::net::object::object_setters;
+use crate::net::object::{ObjectSettings, object_setters};
 use crate::net::shell::Settings;
-use crate::net::url::{Timeouts, invalid, masked};
+use crate::net::url::{invalid, masked};
 
 /// How long connecting may take unless set.
 pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
@@ -29,12 +27,7 @@ pub struct HttpBytecodeCacheBuilder {
     headers: Vec<(String, String)>,
     bearer_token: Option<String>,
     read_only: bool,
-    timeouts: Timeouts,
-    ignore_errors: bool,
-    checksum: Checksum,
-    max_entry_size: u64,
-    refresh_after: Duration,
-    ca_file: Option<std::path::PathBuf>,
+    object: ObjectSettings,
 }
 
 impl fmt::Debug for HttpBytecodeCacheBuilder {
@@ -44,8 +37,8 @@ impl fmt::Debug for HttpBytecodeCacheBuilder {
             .field("layout", &self.layout)
             .field("headers", &self.headers.len())
             .field("read_only", &self.read_only)
-            .field("timeouts", &self.timeouts)
-            .field("ignore_errors", &self.ignore_errors)
+            .field("timeouts", &self.object.timeouts)
+            .field("ignore_errors", &self.object.ignore_errors)
             .finish_non_exhaustive()
     }
 }
@@ -58,15 +51,7 @@ impl HttpBytecodeCacheBuilder {
             headers: Vec::new(),
             bearer_token: None,
             read_only: false,
-            timeouts: Timeouts {
-                connect: DEFAULT_CONNECT_TIMEOUT,
-                io: DEFAULT_TIMEOUT,
-            },
-            ignore_errors: true,
-            checksum: Checksum::Sha1,
-            max_entry_size: crate::DEFAULT_MAX_ENTRY_SIZE,
-            refresh_after: crate::net::object::REFRESH_AFTER,
-            ca_file: None,
+            object: ObjectSettings::new(DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT),
         }
     }
 
@@ -166,7 +151,7 @@ impl HttpBytecodeCacheBuilder {
             let path = format!("{}/", url.path());
             url.set_path(&path);
         }
-        let server = HttpServer::new(&url, self.timeouts, self.ca_file.as_deref())?;
+        let server = self.object.server(&url)?;
         let mut headers = Vec::new();
         if !url.username().is_empty() || url.password().is_some() {
             let user = crate::net::http1::decode_percent(url.username()).unwrap_or_default();
@@ -189,8 +174,8 @@ impl HttpBytecodeCacheBuilder {
         }
         let shell = Settings {
             prefix: String::new(),
-            ignore_errors: self.ignore_errors,
-            checksum: self.checksum,
+            ignore_errors: self.object.ignore_errors,
+            checksum: self.object.checksum,
             ..Settings::default()
         }
         .shell(vec![masked(&url)]);
@@ -202,8 +187,8 @@ impl HttpBytecodeCacheBuilder {
                 layout: self.layout,
                 headers,
                 read_only: self.read_only,
-                max_entry_size: usize::try_from(self.max_entry_size).unwrap_or(usize::MAX),
-                refresh_after: self.refresh_after,
+                max_entry_size: self.object.max_body(),
+                refresh_after: self.object.refresh_after,
                 shell,
             }),
         })

@@ -9,12 +9,10 @@ use url::Url;
 use super::sign::Signer;
 use super::store::{S3BytecodeCache, S3Store};
 use crate::cache::DEFAULT_PREFIX;
-use crate::checksum::Checksum;
 use crate::error::{Error, Result};
-use crate::net::http_client::HttpServer;
-use crate::net::object::object_setters;
+use crate::net::object::{ObjectSettings, object_setters};
 use crate::net::shell::Settings;
-use crate::net::url::{Timeouts, invalid};
+use crate::net::url::invalid;
 
 /// How long connecting may take unless set.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
@@ -48,12 +46,7 @@ pub struct S3BytecodeCacheBuilder {
     endpoint: Option<String>,
     region: Option<String>,
     credentials: Credentials,
-    timeouts: Timeouts,
-    ignore_errors: bool,
-    checksum: Checksum,
-    max_entry_size: u64,
-    refresh_after: Duration,
-    ca_file: Option<std::path::PathBuf>,
+    object: ObjectSettings,
 }
 
 impl fmt::Debug for S3BytecodeCacheBuilder {
@@ -75,15 +68,7 @@ impl S3BytecodeCacheBuilder {
             endpoint: None,
             region: None,
             credentials: Credentials::FromEnv,
-            timeouts: Timeouts {
-                connect: DEFAULT_CONNECT_TIMEOUT,
-                io: DEFAULT_TIMEOUT,
-            },
-            ignore_errors: true,
-            checksum: Checksum::Sha1,
-            max_entry_size: crate::DEFAULT_MAX_ENTRY_SIZE,
-            refresh_after: crate::net::object::REFRESH_AFTER,
-            ca_file: None,
+            object: ObjectSettings::new(DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT),
         }
     }
 
@@ -251,7 +236,7 @@ impl S3BytecodeCacheBuilder {
                 "an endpoint is `http(s)://host[:port]`, no path",
             ));
         }
-        let server = HttpServer::new(&url, self.timeouts, self.ca_file.as_deref())?;
+        let server = self.object.server(&url)?;
         let signer = match self.credentials {
             Credentials::Anonymous => None,
             Credentials::Explicit {
@@ -294,8 +279,8 @@ impl S3BytecodeCacheBuilder {
         };
         let shell = Settings {
             prefix: self.prefix,
-            ignore_errors: self.ignore_errors,
-            checksum: self.checksum,
+            ignore_errors: self.object.ignore_errors,
+            checksum: self.object.checksum,
             ..Settings::default()
         }
         .check(&rules, vec![server.name.clone()])?;
@@ -305,8 +290,8 @@ impl S3BytecodeCacheBuilder {
                 bucket,
                 signer,
                 region,
-                max_entry_size: usize::try_from(self.max_entry_size).unwrap_or(usize::MAX),
-                refresh_after: self.refresh_after,
+                max_entry_size: self.object.max_body(),
+                refresh_after: self.object.refresh_after,
                 shell,
             }),
         })
